@@ -1,0 +1,243 @@
+"""The `qa` command: index, ask, eval, serve. The only place library errors become messages.
+
+Configuration lives here, at the edge: flags with environment fallbacks (QA_SEEDS_DIR,
+QA_INDEX_DIR, QA_MODEL). Heavy libraries load only in the subcommands that need them, so
+`qa --help` and a no-change `qa index` are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from qa.errors import QAError
+
+EXAMPLE = "Who commanded the CSTO peacekeeping force?"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except QAError as e:
+        print(f"qa: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nqa: interrupted; the index is as it was before this run.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qa",
+        description="Ask questions about transcripts and get answers cited to who said what.",
+        epilog=f'example: qa index && qa ask "{EXAMPLE}"',
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp, seeds=False):
+        sp.add_argument(
+            "--index",
+            type=Path,
+            default=Path(_env("QA_INDEX_DIR", "index")),
+            help="index folder (env QA_INDEX_DIR; default: index)",
+        )
+        if seeds:
+            sp.add_argument(
+                "--seeds",
+                type=Path,
+                default=Path(_env("QA_SEEDS_DIR", "seeds")),
+                help="transcripts folder (env QA_SEEDS_DIR; default: seeds)",
+            )
+
+    sp = sub.add_parser("index", help="build or update the index from the seeds folder")
+    common(sp, seeds=True)
+    sp.add_argument(
+        "--model",
+        default=_env("QA_MODEL", "all-MiniLM-L6-v2"),
+        help="embedding model: name or local path (env QA_MODEL; default: the "
+        "bundled all-MiniLM-L6-v2)",
+    )
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(run=cmd_index)
+
+    sp = sub.add_parser("ask", help="answer a question with cited passages")
+    sp.add_argument("question", help="the question, in quotes")
+    common(sp, seeds=True)
+    sp.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="EARLIER",
+        help="an earlier question of the same chat (repeat, oldest first)",
+    )
+    sp.add_argument("--speaker", help="only passages by this speaker (name or surname)")
+    sp.add_argument("--source", help="only passages from this seed file")
+    sp.add_argument("-k", type=int, default=5, help="passages to cite (default: 5)")
+    sp.add_argument("--json", action="store_true", help="print the answer as JSON")
+    sp.set_defaults(run=cmd_ask)
+
+    sp = sub.add_parser("eval", help="measure retrieval and answers on a question file")
+    common(sp)
+    sp.add_argument(
+        "--qa-file",
+        type=Path,
+        default=Path("eval/dev_qa.jsonl"),
+        help="questions, one JSON object per line (default: eval/dev_qa.jsonl)",
+    )
+    sp.add_argument("--json", action="store_true", help="print the figures as JSON")
+    sp.set_defaults(run=cmd_eval)
+    return p
+
+
+# --------------------------------------------------------------------------- index
+
+
+def cmd_index(args) -> int:
+    from qa.index import build
+
+    report = build(
+        args.seeds, args.index, model=args.model, progress=not args.quiet and sys.stderr.isatty()
+    )
+    print(describe_build(report, args.seeds, args.index))
+    return 0
+
+
+def describe_build(report, seeds: Path, index: Path) -> str:
+    lines = []
+    for name, reason in report.skipped:
+        lines.append(f"skipped {seeds / name}: {reason}")
+    for name in report.kept:
+        lines.append(f"kept the previously indexed version of {name} (it is unreadable now)")
+    if report.rebuilt_because:
+        lines.append(f"rebuilt from scratch: {report.rebuilt_because}")
+    for label, names in (
+        ("added", report.added),
+        ("changed", report.changed),
+        ("removed", report.removed),
+    ):
+        for n in names:
+            lines.append(f"{label:8} {n}")
+    if report.changed_anything:
+        lines.append(
+            f"index {index}: {report.passages} passages from "
+            f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)}"
+            f" files; embedded {report.embedded}, reused {report.reused} "
+            f"({report.seconds:.1f} s)"
+        )
+    else:
+        lines.append(
+            f"index {index} is up to date: {report.passages} passages from "
+            f"{len(report.unchanged) + len(report.kept)} files ({report.seconds:.2f} s)"
+        )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- ask
+
+
+def cmd_ask(args) -> int:
+    import qa
+    from qa.index import current_generation
+
+    if current_generation(args.index) is None and args.seeds.is_dir():
+        print(
+            f"qa: no index at {args.index} yet; building it from {args.seeds} (once)...",
+            file=sys.stderr,
+        )
+        from qa.index import build
+
+        report = build(args.seeds, args.index, progress=sys.stderr.isatty())
+        print(describe_build(report, args.seeds, args.index), file=sys.stderr)
+    a = qa.answer(
+        args.question,
+        history=args.history or None,
+        speaker=args.speaker,
+        source=args.source,
+        k=args.k,
+        index_dir=args.index,
+    )
+    if args.json:
+        print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(format_answer(a, args.question, color=sys.stdout.isatty()))
+    return 0
+
+
+def format_answer(a, question: str = "", *, color: bool = False, width: int = 100) -> str:
+    out = []
+    if a.query and " ".join(question.split()) != a.query:
+        out.append(f"Searched for: {a.query}\n")
+    out.append(textwrap.fill(a.text, width))
+    for n, p in enumerate(a.citations, start=1):
+        who = p.speaker or "Narration"
+        if p.role:
+            who += f" ({p.role})"
+        out.append(
+            f"\n[{n}] {who}\n    {p.title}, {p.date or 'undated'}  "
+            f"[{p.source}, characters {p.start}-{p.end}, score {p.score:.4f}]"
+        )
+        out.append(textwrap.indent(textwrap.fill(_mark(p, color), width - 4), "    "))
+    return "\n".join(out)
+
+
+def _mark(p, color: bool) -> str:
+    """The passage text with the answering sentence(s) marked."""
+    on, off = ("\033[1;33m", "\033[0m") if color else (">>", "<<")
+    text, pos, parts = p.text, 0, []
+    for a, b in sorted(p.highlights):
+        a, b = a - p.start, b - p.start
+        parts += [text[pos:a], on, text[a:b], off]
+        pos = b
+    parts.append(text[pos:])
+    return " ".join("".join(parts).split())
+
+
+# --------------------------------------------------------------------------- eval
+
+
+def cmd_eval(args) -> int:
+    from qa.evaluate import load_questions, run, summarize
+
+    if not args.qa_file.is_file():
+        raise QAError(f"question file not found: {args.qa_file}")
+    try:
+        questions = load_questions(args.qa_file)
+    except ValueError as e:
+        raise QAError(str(e)) from None
+    results = run(questions, index_dir=args.index)
+    summary = summarize(results)
+    if args.json:
+        print(
+            json.dumps(
+                {"summary": summary, "results": [r.__dict__ for r in results]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for r in results:
+        if not r.correct or r.rank != 1 or r.speaker_ok is False:
+            print(
+                f"MISS {r.id}: {r.question}\n  searched: {r.query}\n  retrieval rank: "
+                f"{r.rank}  answer ok: {r.correct}  speaker ok: {r.speaker_ok}\n"
+                f"  answer: {r.answer[:240]}"
+            )
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Measure retrieval and answers on a question file (format: eval/README.md).
+
+A passage is a hit when it matches one of the question's answer patterns; an answer is
+correct when its text does; speaker attribution is correct when the first cited passage
+that holds the answer is by the expected speaker (matched by surname). Unanswerable
+questions are correct when the answer abstains (`found=False`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.answer import answer
+from qa.retrieve import retrieve
+
+
+@dataclass
+class Result:
+    id: str
+    question: str
+    answerable: bool
+    rank: int | None  # 1-based rank of the first hit among the citations, None if no hit
+    correct: bool
+    speaker_ok: bool | None
+    found: bool
+    seconds: float
+    answer: str
+    query: str
+    score: float = 0.0
+    top: list[str] = field(default_factory=list)
+
+
+def load_questions(path: Path) -> list[dict]:
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not a JSON object ({e.msg})") from None
+    return out
+
+
+def run(questions: list[dict], *, k: int = 5, index_dir=None) -> list[Result]:
+    """Ask every question: retrieval scored on `qa.retrieve`, answers on `qa.answer`."""
+    results = []
+    for q in questions:
+        h = q.get("history")
+        passages = retrieve(q["question"], k=k, history=h, index_dir=index_dir)
+        t = time.perf_counter()
+        a = answer(q["question"], history=h, k=k, index_dir=index_dir)
+        dt = time.perf_counter() - t
+        pats = [re.compile(p, re.IGNORECASE) for p in q.get("answers", [])]
+        matches = [bool(pats) and any(p.search(c.text) for p in pats) for c in passages[:k]]
+        rank = matches.index(True) + 1 if any(matches) else None
+        speaker_ok = None
+        cited_hits = [c for c in a.citations if any(p.search(c.text) for p in pats)]
+        if q.get("answerable", True) and q.get("speaker") and cited_hits:
+            cited = cited_hits[0]
+            speaker_ok = bool(cited.speaker) and (
+                cited.speaker.split()[-1].lower() == q["speaker"].split()[-1].lower()
+            )
+        if q.get("answerable", True):
+            correct = a.found and any(p.search(a.text) for p in pats)
+        else:
+            correct = not a.found
+        results.append(
+            Result(
+                q["id"],
+                q["question"],
+                q.get("answerable", True),
+                rank,
+                correct,
+                speaker_ok,
+                a.found,
+                dt,
+                a.text,
+                a.query,
+                a.score,
+                top=[f"{c.speaker or '-'}: {c.text[:80]}" for c in a.citations[:3]],
+            )
+        )
+    return results
+
+
+def summarize(results: list[Result]) -> dict:
+    ans = [r for r in results if r.answerable]
+    un = [r for r in results if not r.answerable]
+    spk = [r.speaker_ok for r in ans if r.speaker_ok is not None]
+
+    def frac(xs):
+        return round(sum(xs) / len(xs), 3) if xs else None
+
+    return {
+        "questions": len(results),
+        "hit@1": frac([r.rank == 1 for r in ans]),
+        "hit@5": frac([r.rank is not None and r.rank <= 5 for r in ans]),
+        "mrr@5": frac([1 / r.rank if r.rank else 0 for r in ans]),
+        "answer_accuracy": frac([r.correct for r in ans]),
+        "speaker_accuracy": frac(spk),
+        "abstention": frac([not r.found for r in un]),
+        "false_abstention": frac([not r.found for r in ans]),
+        "median_ms": round(statistics.median(r.seconds for r in results) * 1000, 1)
+        if results
+        else None,
+    }

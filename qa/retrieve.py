@@ -1,0 +1,191 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (SQLite FTS5) rankings fused by reciprocal rank.
+
+Dense search finds paraphrases; keyword search finds the names, numbers and dates that
+embeddings blur. Reciprocal rank fusion (score = sum of 1 / (60 + rank)) needs no score
+calibration between the two. A speaker named in the question ("What did Rahmon say ...")
+adds a third ranking restricted to that speaker's passages. Procedural turns (`minor`) are
+ranked after every substantive passage.
+
+The index is opened once per process and reopened only when a rebuild made a new
+generation live. Deliberately left out: a cross-encoder reranker (none is installable here).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.embed import Embedder
+from qa.errors import QAError, QuestionError
+from qa.index import Index
+from qa.query import content_terms, rewrite
+from qa.types import Passage
+
+RRF_K = 60
+CANDIDATES = 40
+MAX_QUESTION_CHARS = 2000
+
+_open_lock = threading.Lock()
+_open_indexes: dict[Path, Index] = {}
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("QA_INDEX_DIR") or "index")
+
+
+def open_index(index_dir: Path | str | None = None) -> Index:
+    """The shared reader for `index_dir` (default: $QA_INDEX_DIR or index/)."""
+    path = Path(index_dir) if index_dir else default_index_dir()
+    key = path.resolve()
+    with _open_lock:
+        ix = _open_indexes.get(key)
+        if ix is None or ix.stale():
+            # subtle: the old reader is not closed here; a request in another thread may still
+            # be using it, and its generation stays on disk until the build after next.
+            ix = _open_indexes[key] = Index(path)
+        return ix
+
+
+@dataclass
+class Hit:
+    passage: Passage
+    fused: float
+    dense: float  # cosine similarity to the query, 0 when only keyword search found it
+    keyword_rank: int | None
+
+
+@dataclass
+class Search:
+    query: str
+    hits: list[Hit]
+    speakers_named: list[str]
+
+
+def check_question(question: str) -> str:
+    if question is None or not str(question).strip():
+        raise QuestionError("the question is empty; type a question about the transcripts")
+    q = " ".join(str(question).split())
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}"
+        )
+    return q
+
+
+def resolve_speaker(index: Index, speaker: str | None) -> str | None:
+    """An indexed speaker's full name from a full name or a surname, case-insensitively."""
+    if not speaker:
+        return None
+    want = speaker.strip().lower()
+    names = index.speakers()
+    for n in names:
+        if n.lower() == want:
+            return n
+    matches = [n for n in names if n.lower().split()[-1] == want.split()[-1]]
+    if len(matches) == 1:
+        return matches[0]
+    raise QAError(f"no speaker {speaker!r} in the index; speakers: {', '.join(names)}")
+
+
+def resolve_source(index: Index, source: str | None) -> str | None:
+    if not source:
+        return None
+    sources = [d["source"] for d in index.documents()]
+    if source in sources:
+        return source
+    matches = [s for s in sources if source.lower() in s.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    raise QAError(f"no document {source!r} in the index; documents: {', '.join(sources)}")
+
+
+def speakers_named(index: Index, text: str) -> list[str]:
+    """Indexed speakers whose surname (or full name) appears in `text`."""
+    words = {w.lower() for w in content_terms(text)}
+    return [n for n in index.speakers() if n.lower().split()[-1] in words]
+
+
+def search(
+    question: str,
+    *,
+    k: int = 5,
+    history: list[str] | None = None,
+    speaker: str | None = None,
+    source: str | None = None,
+    index_dir: Path | str | None = None,
+    model: str | None = None,
+) -> Search:
+    """Rewrite the question if it is a follow-up, then rank passages by fused score."""
+    q = rewrite(check_question(question), history)
+    index = open_index(index_dir)
+    index.check_model(model)
+    speaker = resolve_speaker(index, speaker)
+    source = resolve_source(index, source)
+    vector = Embedder(index.model).encode_query(q)
+    terms = content_terms(q)
+    n = max(CANDIDATES, k)
+
+    dense = index.dense(vector, n, speaker=speaker, source=source)
+    keyword = index.keyword(terms, n, speaker=speaker, source=source)
+    rankings = [[i for i, _ in dense], [i for i, _ in keyword]]
+    sims = dict(dense)
+    named = [] if speaker else speakers_named(index, q)
+    if named:
+        # The question is about what a named person said: rank their passages too.
+        for_named = index.dense(vector, n, speaker=named, source=source)
+        sims.update(for_named)
+        rankings.append([i for i, _ in for_named])
+        # Within their passages their own name matches everything: rank by the topic words.
+        names = {w.lower() for name in named for w in name.split()}
+        topic = [t for t in terms if t not in names]
+        rankings.append([i for i, _ in index.keyword(topic, n, speaker=named, source=source)])
+
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, pid in enumerate(ranking):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    kw_rank = {pid: r for r, (pid, _) in enumerate(keyword)}
+    passages = index.passages(list(fused))
+    hits = []
+    for pid, score in fused.items():
+        p = passages[pid]
+        p.score = round(score, 5)
+        hits.append(Hit(p, score, sims.get(pid, 0.0), kw_rank.get(pid)))
+    hits.sort(key=lambda h: (h.passage.minor, -h.fused))
+    return Search(query=q, hits=hits, speakers_named=named)
+
+
+def retrieve(
+    question: str,
+    k: int = 5,
+    history: list[str] | None = None,
+    speaker: str | None = None,
+    source: str | None = None,
+    *,
+    index_dir: Path | str | None = None,
+    model: str | None = None,
+) -> list[Passage]:
+    """The `k` passages that best match `question`, best first (hybrid dense + keyword).
+
+    Args:
+        question: what the user asked.
+        k: how many passages to return.
+        history: the user's earlier questions in this chat, oldest first; a follow-up
+            ("When did it withdraw?") is searched with its subject spelled out.
+        speaker: only passages by this speaker (full name or surname).
+        source: only passages from this seed file.
+        index_dir: the index folder (default: $QA_INDEX_DIR or index/).
+        model: refuse to run if the index was built with another embedding model.
+    """
+    found = search(
+        question,
+        k=k,
+        history=history,
+        speaker=speaker,
+        source=source,
+        index_dir=index_dir,
+        model=model,
+    )
+    return [h.passage for h in found.hits[:k]]

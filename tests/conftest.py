@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository's seeds indexed once per session with the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+KREMLIN = "000_f494a2eb6378dd6b.txt"
+UN = "003_b3bbd5d5ac1e2df3.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from qa.embed import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, embedder) -> Path:
+    """An index of the repository's seeds, built once with the real model."""
+    from qa.index import build
+
+    index_dir = tmp_path_factory.mktemp("index")
+    build(SEEDS, index_dir, embedder=embedder)
+    return index_dir
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private copy of the seeds that a test may change."""
+    dst = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dst)
+    return dst
+
+
+def dev_questions() -> list[dict]:
+    lines = (ROOT / "eval" / "dev_qa.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]

@@ -1,0 +1,92 @@
+"""Retrieval and answers on the development questions, with the real index and model."""
+
+import re
+
+import pytest
+from conftest import KREMLIN, UN, dev_questions
+
+import qa
+from qa.errors import QAError, QuestionError
+from qa.evaluate import run, summarize
+
+
+@pytest.fixture(scope="module")
+def dev_summary(seed_index):
+    return summarize(run(dev_questions(), index_dir=seed_index))
+
+
+def test_dev_retrieval_hit_at_5(dev_summary):
+    assert dev_summary["hit@5"] >= 0.9, dev_summary
+
+
+def test_dev_answer_accuracy(dev_summary):
+    assert dev_summary["answer_accuracy"] >= 0.75, dev_summary
+    assert dev_summary["abstention"] >= 0.5, dev_summary
+
+
+def test_commander_answer_cites_zas(seed_index):
+    a = qa.answer("Who commanded the CSTO peacekeeping force?", index_dir=seed_index)
+    assert a.found and "Serdyukov" in a.text
+    marker = int(re.search(r"\[(\d+)\]", a.text).group(1))
+    cited = a.citations[marker - 1]
+    assert cited.speaker == "Stanislav Zas" and cited.source == KREMLIN
+    assert cited.date == "2022-01-10"
+    # The answering sentence's span is recorded and lies inside the passage.
+    (start, end), *_ = cited.highlights
+    assert cited.start <= start < end <= cited.end
+    assert "Serdyukov" in cited.text[start - cited.start : end - cited.start]
+
+
+def test_follow_up_is_searched_with_its_subject(seed_index):
+    a = qa.answer(
+        "And when did it withdraw?", history=["Who commanded the CSTO force?"], index_dir=seed_index
+    )
+    assert a.query == "When did the CSTO force withdraw?"
+    assert re.search(r"January 1[39]", a.text)
+    assert a.citations[0].speaker == "Magzhan Ilyassov"
+
+
+def test_unanswerable_says_so_and_shows_nearest(seed_index):
+    a = qa.answer("Which club won the 2021 Champions League final?", index_dir=seed_index)
+    assert not a.found
+    assert "do not seem to answer" in a.text
+    assert len(a.citations) == 5
+
+
+def test_speaker_and_source_filters(seed_index):
+    ps = qa.retrieve("Afghanistan", speaker="Rahmon", index_dir=seed_index)
+    assert ps and {p.speaker for p in ps} == {"Emomali Rahmon"}
+    ps = qa.retrieve("peacekeepers", source=UN, index_dir=seed_index)
+    assert ps and {p.source for p in ps} == {UN}
+    with pytest.raises(QAError, match="no speaker 'Nobody'"):
+        qa.retrieve("x", speaker="Nobody", index_dir=seed_index)
+
+
+def test_named_speaker_in_question_finds_their_words(seed_index):
+    ps = qa.retrieve("What did Lukashenko say about the West?", index_dir=seed_index)
+    assert ps[0].speaker == "Alexander Lukashenko"
+    assert "West" in ps[0].text
+
+
+def test_bad_questions(seed_index):
+    with pytest.raises(QuestionError, match="empty"):
+        qa.answer("   ", index_dir=seed_index)
+    with pytest.raises(QuestionError, match="limit is 2000"):
+        qa.answer("why " * 600, index_dir=seed_index)
+
+
+def test_answer_to_dict_is_json_ready(seed_index):
+    d = qa.answer("How many troops were deployed?", index_dir=seed_index).to_dict()
+    assert set(d) >= {"answer", "found", "query", "citations"}
+    c = d["citations"][0]
+    assert c["n"] == 1 and {
+        "speaker",
+        "role",
+        "source",
+        "title",
+        "date",
+        "text",
+        "start",
+        "end",
+        "score",
+    } <= set(c)

@@ -1,0 +1,80 @@
+"""The `qa` command, run as a user would: in a subprocess, checking output and exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+
+def qa(*args, cwd=ROOT, env=None):
+    full_env = {**os.environ, "QA_INDEX_DIR": "", "QA_SEEDS_DIR": "", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_help_is_instant_and_lists_commands():
+    out = qa("--help")
+    assert out.returncode == 0
+    for cmd in ("index", "ask", "eval"):
+        assert cmd in out.stdout
+
+
+def test_ask_json(seed_index):
+    out = qa(
+        "ask", "Who commanded the CSTO peacekeeping force?", "--json", "--index", str(seed_index)
+    )
+    assert out.returncode == 0, out.stderr
+    a = json.loads(out.stdout)
+    assert a["found"] and "Serdyukov" in a["answer"]
+    assert a["citations"][0]["speaker"] == "Stanislav Zas"
+
+
+def test_ask_text_marks_the_answering_sentence(seed_index):
+    out = qa("ask", "How many flights did Russian planes make?", "--index", str(seed_index))
+    assert out.returncode == 0, out.stderr
+    flat = " ".join(out.stdout.split())  # the passage is wrapped to the terminal width
+    assert ">>Over four days, Russian Aerospace Forces planes made over 108 flights.<<" in flat
+    assert "[1] Stanislav Zas (Secretary General" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "   "], "the question is empty"),
+        (["ask", "hi", "--index", "{tmp}/none", "--seeds", "{tmp}/none"], "no index at"),
+        (["index", "--seeds", "{tmp}/none", "--index", "{tmp}/idx"], "seeds folder not found"),
+        (["index", "--seeds", "{tmp}/empty", "--index", "{tmp}/idx"], "no readable transcripts"),
+        (["eval", "--qa-file", "{tmp}/none.jsonl"], "question file not found"),
+    ],
+)
+def test_bad_input_gets_a_message_not_a_traceback(tmp_path, args, message):
+    (tmp_path / "empty").mkdir()
+    out = qa(*[a.format(tmp=tmp_path) for a in args])
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_index_reports_changes_and_skipped_files(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "Meeting\nMay 1, 2024\n\nANNA BERG: The plan passed.\nTOM LI: Good, the vote was 7 to 2.\n"
+    )
+    (seeds / "bad.txt").write_bytes(b"\xff\xfe\xfa not utf8")
+    index = tmp_path / "index"
+    out = qa("index", "--seeds", str(seeds), "--index", str(index))
+    assert out.returncode == 0, out.stderr
+    assert "skipped" in out.stdout and "bad.txt: not UTF-8" in out.stdout
+    assert "added    a.txt" in out.stdout
+    again = qa("index", "--seeds", str(seeds), "--index", str(index))
+    assert "is up to date" in again.stdout

@@ -1,0 +1,159 @@
+"""The index with a real Chroma in a temporary folder and the real model."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import KREMLIN, ROOT, UN
+
+from qa.embed import Embedder
+from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
+from qa.index import Index, build, current_generation, writer_lock
+from qa.retrieve import retrieve
+
+
+def test_round_trip(seed_index):
+    ix = Index(seed_index)
+    assert ix.count() == sum(d["passages"] for d in ix.documents())
+    assert {d["source"] for d in ix.documents()} == {KREMLIN, UN}
+    assert ix.manifest["model"] == "all-MiniLM-L6-v2" and ix.manifest["dim"] == 384
+    assert "Stanislav Zas" in ix.speakers()
+    top = retrieve("Who commanded the CSTO peacekeeping force?", index_dir=seed_index)
+    assert any("Serdyukov" in p.text for p in top)
+    assert all(p.score > 0 and p.date and p.title for p in top)
+
+
+def test_incremental_add_modify_delete(seeds_copy, tmp_path, embedder):
+    index = tmp_path / "index"
+    first = build(seeds_copy, index, embedder=embedder)
+    assert first.added == [KREMLIN, UN] and first.embedded == first.passages
+    n_un = Index(index).manifest["files"][UN]["passages"]
+
+    (seeds_copy / "extra.txt").write_text(
+        "Minutes\nMarch 3, 2023\n\nANNA BERG: The bridge over the Vistula reopens on 12 May.\n"
+        "PETER LUND: Good. The ferry service then ends.\n",
+        encoding="utf-8",
+    )
+    added = build(seeds_copy, index, embedder=embedder)
+    assert added.added == ["extra.txt"] and added.unchanged == [KREMLIN, UN]
+    assert added.embedded == 3  # header + two turns; nothing else re-embedded
+    assert any(
+        "Vistula" in p.text for p in retrieve("When does the bridge reopen?", index_dir=index)
+    )
+
+    un = seeds_copy / UN
+    un.write_text(
+        un.read_text(encoding="utf-8") + "\nA closing paragraph about fisheries.\n",
+        encoding="utf-8",
+    )
+    changed = build(seeds_copy, index, embedder=embedder)
+    assert changed.changed == [UN]
+    assert changed.reused >= n_un - 1 and changed.embedded <= 2  # unchanged passages reused
+
+    (seeds_copy / "extra.txt").unlink()
+    removed = build(seeds_copy, index, embedder=embedder)
+    assert removed.removed == ["extra.txt"]
+    ix = Index(index)
+    assert "extra.txt" not in {d["source"] for d in ix.documents()}
+    assert not any("Vistula" in p.text for p in retrieve("Vistula bridge", index_dir=index))
+    assert ix.count() == removed.passages
+
+
+def test_no_change_loads_no_model_and_no_chromadb(seed_index):
+    code = (
+        "import sys; from qa.index import build; "
+        f"r = build({str(ROOT / 'seeds')!r}, {str(seed_index)!r}); "
+        "assert not r.changed_anything, r; "
+        "assert 'sentence_transformers' not in sys.modules and 'torch' not in sys.modules; "
+        "assert 'chromadb' not in sys.modules; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_interrupted_build_keeps_the_old_index(seeds_copy, tmp_path, embedder, monkeypatch):
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    live = current_generation(index)
+    (seeds_copy / "new.txt").write_text("ANNA: One.\nBOB: The dam holds 7 million litres.\n")
+
+    def boom(self, texts, progress=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Embedder, "encode", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build(seeds_copy, index, embedder=embedder)
+    monkeypatch.undo()
+    assert current_generation(index) == live
+    assert not list(index.glob("*.tmp-*"))
+    top = retrieve("Who commanded the CSTO peacekeeping force?", index_dir=index)
+    assert any("Serdyukov" in p.text for p in top)
+    again = build(seeds_copy, index, embedder=embedder)
+    assert again.added == ["new.txt"] and current_generation(index) != live
+
+
+def test_a_killed_build_leaves_a_leftover_that_readers_ignore(seeds_copy, tmp_path, embedder):
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    live = current_generation(index)
+    (index / "gen-000099.tmp-12345").mkdir()  # what SIGKILL mid-build leaves
+    assert Index(index).generation == live
+    (seeds_copy / "new.txt").write_text("ANNA: One.\nBOB: The dam holds 7 million litres.\n")
+    build(seeds_copy, index, embedder=embedder)
+    assert not (index / "gen-000099.tmp-12345").exists()
+
+
+def test_second_writer_is_refused(tmp_path, seeds_copy):
+    index = tmp_path / "index"
+    with writer_lock(index):
+        with pytest.raises(IndexLocked, match="one writer at a time"):
+            build(seeds_copy, index)
+
+
+def test_model_mismatch_is_refused_or_rebuilt(seed_index):
+    with pytest.raises(IndexMismatch, match="built with model 'all-MiniLM-L6-v2'"):
+        retrieve("Who commanded?", index_dir=seed_index, model="another-model")
+
+
+def test_changed_model_triggers_rebuild(tmp_path, seeds_copy, embedder):
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    manifest = index / current_generation(index) / "manifest.json"
+    m = json.loads(manifest.read_text())
+    m["chunker"] = "0"
+    manifest.write_text(json.dumps(m))
+    report = build(seeds_copy, index, embedder=embedder)
+    assert report.rebuilt_because == "chunker version 0 -> 1"
+    assert report.embedded == report.passages
+
+
+def test_bad_files_are_named_and_the_rest_indexed(tmp_path, seeds_copy, embedder):
+    (seeds_copy / "empty.txt").write_text("")
+    (seeds_copy / "latin1.txt").write_bytes("Caf\xe9 r\xe9sum\xe9: ANNA: hi".encode("latin-1"))
+    (seeds_copy / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    report = build(seeds_copy, tmp_path / "index", embedder=embedder)
+    reasons = dict(report.skipped)
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["image.png"].startswith("binary")
+    assert report.added == [KREMLIN, UN]
+
+
+def test_a_file_turned_unreadable_keeps_its_last_version(tmp_path, seeds_copy, embedder):
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    (seeds_copy / UN).write_bytes(b"\xff\xfe garbage \x00\x01")
+    report = build(seeds_copy, index, embedder=embedder)
+    assert report.kept == [UN] and not report.removed
+    assert UN in {d["source"] for d in Index(index).documents()}
+
+
+def test_empty_or_missing_seeds(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    with pytest.raises(SeedError, match="no readable transcripts"):
+        build(tmp_path / "seeds", tmp_path / "index")
+    with pytest.raises(SeedError, match="seeds folder not found"):
+        build(tmp_path / "nope", tmp_path / "index")
+    with pytest.raises(IndexNotBuilt, match="qa index"):
+        Index(tmp_path / "index")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from qa.types import Document, Passage
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 # cl100k tokens per window, header included. MiniLM's word pieces run ~1.1-1.4x cl100k
 # tokens on this kind of English, so 160 keeps every embedded text far below 256.

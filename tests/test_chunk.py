@@ -173,3 +173,21 @@ def test_sentences_keep_abbreviations():
 
 def test_token_count_is_offline_cl100k():
     assert count_tokens("hello world") == 2
+
+
+def test_chunker_version_matches_its_output():
+    """Changing what the chunker produces must bump CHUNKER_VERSION (the index then rebuilds).
+
+    If this fails after a deliberate change: bump CHUNKER_VERSION and update the pair below.
+    """
+    import hashlib
+    import json
+
+    from qa.chunk import CHUNKER_VERSION
+
+    h = hashlib.sha256()
+    for name in (KREMLIN, UN):
+        _, doc, passages = chunked(name)
+        rows = [(p.start, p.end, p.speaker, p.role, p.turn, p.minor) for p in passages]
+        h.update(json.dumps([doc.__dict__, rows]).encode())
+    assert (CHUNKER_VERSION, h.hexdigest()[:16]) == ("2", "953a96ec7f77da4e")

@@ -15,16 +15,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/qa ask "Who commanded the CSTO peacekeeping force?"
+	$(PY) app.py
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check qa tests app.py benchmarks
+	$(VENV)/bin/ruff format --check qa tests app.py benchmarks
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix qa tests app.py benchmarks
+	$(VENV)/bin/ruff format qa tests app.py benchmarks
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT index/.lock

@@ -89,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="print the answer as JSON")
     sp.set_defaults(run=cmd_ask)
 
+    sp = sub.add_parser("serve", help="serve the web chat (same as python app.py)", add_help=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER, help="app options, see `qa serve -h`")
+    sp.set_defaults(run=lambda args: __import__("qa.ui").ui.main(args.rest))
+
     sp = sub.add_parser("eval", help="measure retrieval and answers on a question file")
     common(sp)
     sp.add_argument(

@@ -1,0 +1,257 @@
+"""Speed and memory figures for qa, as medians over repeated runs on this machine.
+
+    .venv/bin/python benchmarks/bench.py [--repeat N] [--only index,query,app]
+
+Every figure is measured here, in one run; nothing is asserted (machines are noisy).
+  index   cold `qa index` of seeds/ in a fresh process vs. a fresh process that only loads
+          the model and embeds the same passage texts; then `qa index` with nothing changed.
+  query   warm qa.retrieve / qa.answer latency vs. one bare query embedding, same process.
+  app     `python app.py` to first HTTP 200 with an existing index; /ask round trip through
+          gradio_client over the development questions; the app's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEEDS = ROOT / "seeds"
+ENV = {
+    **os.environ,
+    "HF_HUB_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "QA_INDEX_DIR": "",
+    "QA_SEEDS_DIR": "",
+}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def timed(cmd: list[str], **kw) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, env=ENV, capture_output=True, **kw)
+    return time.perf_counter() - t
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+EMBED_ONLY = """
+import sys, time
+from pathlib import Path
+from qa.chunk import chunk_text
+from qa.embed import Embedder
+texts = []
+for f in sorted(Path(sys.argv[1]).iterdir()):
+    texts += [p.embedding_text() for p in chunk_text(f.read_text(encoding="utf-8"), f.name)[1]]
+Embedder().encode(texts)
+print(len(texts))
+"""
+
+
+def bench_index(repeat: int) -> list[tuple[str, str]]:
+    rows = []
+    cold, embed = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            shutil.rmtree(Path(tmp) / "index", ignore_errors=True)
+            cold.append(
+                timed(
+                    [
+                        PY,
+                        "-m",
+                        "qa.cli",
+                        "index",
+                        "--quiet",
+                        "--seeds",
+                        str(SEEDS),
+                        "--index",
+                        str(Path(tmp) / "index"),
+                    ]
+                )
+            )
+            embed.append(timed([PY, "-c", EMBED_ONLY, str(SEEDS)]))
+        nochange = [
+            timed(
+                [
+                    PY,
+                    "-m",
+                    "qa.cli",
+                    "index",
+                    "--seeds",
+                    str(SEEDS),
+                    "--index",
+                    str(Path(tmp) / "index"),
+                ]
+            )
+            for _ in range(max(repeat, 5))
+        ]
+    c, e = statistics.median(cold), statistics.median(embed)
+    rows.append(("qa index, fresh index (process wall)", f"{c:.2f} s"))
+    rows.append(("embed the same passages alone (process wall)", f"{e:.2f} s"))
+    rows.append(("ratio build / embed-only (target <= 1.3)", f"{c / e:.2f}"))
+    rows.append(
+        ("qa index, nothing changed (target <= 1.5 s)", f"{statistics.median(nochange):.2f} s")
+    )
+    return rows
+
+
+def bench_query(repeat: int) -> list[tuple[str, str]]:
+    import qa
+    from qa.embed import Embedder
+    from qa.index import build
+
+    questions = [
+        json.loads(x)["question"]
+        for x in (ROOT / "eval" / "dev_qa.jsonl").read_text().splitlines()
+        if x.strip()
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        build(SEEDS, index)
+        emb = Embedder()
+        qa.answer(questions[0], index_dir=index)  # warm: model, index, caches
+
+        def run(fn):
+            out = []
+            for _ in range(repeat):
+                for q in questions:
+                    t = time.perf_counter()
+                    fn(q)
+                    out.append(time.perf_counter() - t)
+            return out
+
+        bare = run(emb.encode_query)
+        ret = run(lambda q: qa.retrieve(q, index_dir=index))
+        ans = run(lambda q: qa.answer(q, index_dir=index))
+    b = statistics.median(bare)
+    rows = [("one bare query embedding, p50", f"{b * 1000:.1f} ms")]
+    for name, xs, target in (("qa.retrieve", ret, 1.5), ("qa.answer", ans, 2.5)):
+        p50, p95 = statistics.median(xs), pct(xs, 95)
+        rows.append((f"{name} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms"))
+        rows.append((f"{name} p50 / bare embedding (target <= {target})", f"{p50 / b:.2f}"))
+    return rows
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_app(repeat: int) -> list[tuple[str, str]]:
+    from gradio_client import Client
+
+    questions = [
+        json.loads(x)
+        for x in (ROOT / "eval" / "dev_qa.jsonl").read_text().splitlines()
+        if x.strip()
+    ]
+    starts, asks, peak = [], [], 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        subprocess.run(
+            [PY, "-m", "qa.cli", "index", "--quiet", "--index", str(index)],
+            check=True,
+            env=ENV,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        for i in range(repeat):
+            port = _free_port()
+            t = time.perf_counter()
+            proc = subprocess.Popen(
+                [PY, "app.py", "--port", str(port), "--index", str(index)],
+                cwd=ROOT,
+                env=ENV,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}/"
+                while True:
+                    try:
+                        urllib.request.urlopen(url, timeout=1).read()
+                        break
+                    except OSError:
+                        if proc.poll() is not None or time.perf_counter() - t > 120:
+                            raise RuntimeError("the app did not start") from None
+                        time.sleep(0.05)
+                starts.append(time.perf_counter() - t)
+                if i == 0:
+                    client = Client(url, verbose=False)
+                    client.predict("warm up", api_name="/ask")
+                    for q in questions:
+                        t1 = time.perf_counter()
+                        client.predict(q["question"], q.get("history"), api_name="/ask")
+                        asks.append(time.perf_counter() - t1)
+                    peak = _peak_rss_mib(proc.pid)
+            finally:
+                proc.terminate()
+                proc.wait(30)
+    return [
+        (
+            "python app.py to serving, existing index (target < 15 s)",
+            f"{statistics.median(starts):.2f} s (runs: {', '.join(f'{s:.1f}' for s in starts)})",
+        ),
+        (
+            "/ask round trip via gradio_client, p50 / p95",
+            f"{statistics.median(asks) * 1000:.0f} / {pct(asks, 95) * 1000:.0f} ms "
+            f"({len(asks)} dev questions)",
+        ),
+        ("app peak memory (VmHWM) after the dev questions", f"{peak:.0f} MiB"),
+    ]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--only", default="index,query,app")
+    args = p.parse_args()
+    print(f"machine: {machine()}")
+    sections = {"index": bench_index, "query": bench_query, "app": bench_app}
+    for name in args.only.split(","):
+        print(f"\n## {name}")
+        for label, value in sections[name](args.repeat):
+            print(f"{label:<62} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

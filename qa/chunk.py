@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from qa.types import Document, Passage
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "4"
 
 # cl100k tokens per window, header included. MiniLM's word pieces run ~1.1-1.4x cl100k
 # tokens on this kind of English, so 160 keeps every embedded text far below 256.
@@ -139,6 +139,8 @@ def split_label(label: str) -> tuple[str, str | None] | None:
     words = _title_case(label).split()
     lower = [w.lower() for w in words]
     if len(words) <= 3 and not (_CONNECTORS & set(lower)) and lower[0] not in _TITLES:
+        return " ".join(words), None
+    if all(w.rstrip(".") in _TITLES or w in _TITLES for w in lower):  # "Audience Member"
         return " ".join(words), None
     if len(words) == 1:
         return words[0], None
@@ -260,6 +262,9 @@ def parse(text: str, source: str) -> tuple[Document, list[Turn]]:
         ts = _TIMESTAMP.match(line.text)
         skip = ts.end() if ts else 0
         m = _SPEAKER_LINE.match(line.text[skip:])
+        # subtle: "TOWN HALL: THE NEW RESERVOIR" is a heading; speech has lower-case letters.
+        if m and not any(c.islower() for c in m.group("text")):
+            continue
         if m and (who := split_label(m.group("label"))):
             labelled.append((i, who, line.start + skip + m.start("text")))
     if len(labelled) >= 2:
@@ -469,6 +474,7 @@ def chunk_text(
     """Parse one transcript and cut it into passages that fit the embedding budget."""
     doc, turns = parse(text, source)
     passages: list[Passage] = []
+    contexts = _reply_contexts(text, turns)
     for turn in turns:
         proto = Passage(
             text="",
@@ -480,6 +486,7 @@ def chunk_text(
             title=doc.title,
             date=doc.date,
             turn=turn.number,
+            context=contexts.get(turn.number, ""),
         )
         budget = max_tokens - count_tokens(proto.context_header()) - 2
         if budget < 32:
@@ -497,10 +504,34 @@ def chunk_text(
                     title=doc.title,
                     date=doc.date,
                     turn=turn.number,
+                    context=proto.context,
                     minor=minor,
                 )
             )
     return doc, passages
+
+
+QUESTION_CONTEXT_TOKENS = 40
+
+
+def _reply_contexts(text: str, turns: list[Turn]) -> dict[int, str]:
+    """For a turn that answers a short question by someone else, that question.
+
+    "MODERATOR: And the cost?" / "MENDES: The estimate is 212 million euros.": the answer
+    never repeats the question's words, so the question travels with it as context.
+    """
+    out: dict[int, str] = {}
+    for prev, turn in zip(turns, turns[1:]):
+        asked = text[prev.start : prev.end].strip()
+        if (
+            turn.speaker
+            and prev.speaker
+            and prev.speaker != turn.speaker
+            and asked.endswith("?")
+            and count_tokens(asked) <= QUESTION_CONTEXT_TOKENS
+        ):
+            out[turn.number] = f"{prev.speaker} asked: {' '.join(asked.split())}"
+    return out
 
 
 def _windows(text, start, end, budget, overlap):
@@ -550,3 +581,26 @@ def _cut_long(text, a, b, budget):
         cur_n += n
     out.append((cur_a, b, cur_n))
     return out
+
+
+def chunk_fixed(
+    text: str, source: str, *, size: int = 1000, overlap: int = 200
+) -> tuple[Document, list[Passage]]:
+    """The common framework default, kept only as a baseline for `qa eval --compare`.
+
+    Windows of `size` characters overlapping by `overlap`, blind to speakers and sentences;
+    `turn=-1` marks them, and they are embedded without a context header.
+    """
+    doc, _ = parse(text, source)
+    passages = []
+    for a in range(0, max(len(text) - overlap, 1), size - overlap):
+        seg = text[a : a + size]
+        lead = len(seg) - len(seg.lstrip())
+        start, end = a + lead, a + len(seg.rstrip())
+        if end > start:
+            passages.append(Passage(text=text[start:end], source=source, start=start, end=end,
+                                    title=doc.title, date=doc.date, turn=-1))  # fmt: skip
+    return doc, passages
+
+
+CHUNKERS = {"turns": (chunk_text, CHUNKER_VERSION), "fixed": (chunk_fixed, "fixed-1000-200")}

@@ -93,14 +93,17 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("rest", nargs=argparse.REMAINDER, help="app options, see `qa serve -h`")
     sp.set_defaults(run=lambda args: __import__("qa.ui").ui.main(args.rest))
 
-    sp = sub.add_parser("eval", help="measure retrieval and answers on a question file")
+    sp = sub.add_parser("eval", help="measure retrieval and answers on question files")
     common(sp)
-    sp.add_argument(
-        "--qa-file",
-        type=Path,
-        default=Path("eval/dev_qa.jsonl"),
-        help="questions, one JSON object per line (default: eval/dev_qa.jsonl)",
-    )
+    sp.add_argument("--qa-file", type=Path, action="append", metavar="FILE",
+                    help="questions, one JSON object per line; repeat to join files "
+                         "(default: eval/dev_qa.jsonl)")  # fmt: skip
+    sp.add_argument("--seeds", type=Path, action="append", metavar="DIR",
+                    help="evaluate on a fresh index of these folders (repeat to join them) "
+                         "instead of --index")  # fmt: skip
+    sp.add_argument("--compare", action="store_true",
+                    help="also run the baselines (fixed-size chunks, dense, keyword, hybrid) "
+                         "on fresh indexes of --seeds (default: seeds)")  # fmt: skip
     sp.add_argument("--json", action="store_true", help="print the figures as JSON")
     sp.set_defaults(run=cmd_eval)
     return p
@@ -213,33 +216,46 @@ def _mark(p, color: bool) -> str:
 
 
 def cmd_eval(args) -> int:
-    from qa.evaluate import load_questions, run, summarize
+    import tempfile
 
-    if not args.qa_file.is_file():
-        raise QAError(f"question file not found: {args.qa_file}")
-    try:
-        questions = load_questions(args.qa_file)
-    except ValueError as e:
-        raise QAError(str(e)) from None
-    results = run(questions, index_dir=args.index)
-    summary = summarize(results)
+    from qa.evaluate import compare, gather_seeds, load_questions, run, summarize, table
+
+    questions = []
+    for f in args.qa_file or [Path("eval/dev_qa.jsonl")]:
+        if not f.is_file():
+            raise QAError(f"question file not found: {f}")
+        try:
+            questions += load_questions(f)
+        except ValueError as e:
+            raise QAError(str(e)) from None
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        work = Path(tmp)
+        if args.compare or args.seeds:
+            seeds = gather_seeds(args.seeds or [Path("seeds")], work / "seeds")
+        if args.compare:
+            rows = compare(questions, seeds, work, progress=lambda m: print(m, file=sys.stderr))
+            results = rows[-1][2]
+        else:
+            index = args.index
+            if args.seeds:
+                from qa.index import build
+
+                index = work / "index"
+                build(seeds, index)
+            results = run(questions, index_dir=index)
+            rows = [("shipped", summarize(results), results)]
     if args.json:
-        print(
-            json.dumps(
-                {"summary": summary, "results": [r.__dict__ for r in results]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        print(json.dumps({"pipelines": {n: s for n, s, _ in rows},
+                          "results": [r.__dict__ for r in results]},
+                         ensure_ascii=False, indent=2))  # fmt: skip
         return 0
     for r in results:
-        if not r.correct or r.rank != 1 or r.speaker_ok is False:
-            print(
-                f"MISS {r.id}: {r.question}\n  searched: {r.query}\n  retrieval rank: "
-                f"{r.rank}  answer ok: {r.correct}  speaker ok: {r.speaker_ok}\n"
-                f"  answer: {r.answer[:240]}"
-            )
-    print(json.dumps(summary, indent=1))
+        if not r.correct or (r.answerable and r.rank != 1) or r.speaker_ok is False:
+            print(f"MISS {r.id}: {r.question}\n  searched: {r.query}\n  retrieval rank: "
+                  f"{r.rank}  answer ok: {r.correct}  speaker ok: {r.speaker_ok}\n"
+                  f"  answer: {r.answer[:240]}")  # fmt: skip
+    print(f"\n{len(questions)} questions\n")
+    print(table([(n, s) for n, s, _ in rows]))
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Measure retrieval and answers on a question file (format: eval/README.md).
+"""Measure retrieval and answers on a question file (format: eval/README.md), and compare
+the shipped pipeline with the usual baselines on the same questions.
 
-A passage is a hit when it matches one of the question's answer patterns; an answer is
+A passage is a hit when what its citation shows (speaker, role, text) matches one of the
+question's answer patterns; an answer is
 correct when its text does; speaker attribution is correct when the first cited passage
 that holds the answer is by the expected speaker (matched by surname). Unanswerable
 questions are correct when the answer abstains (`found=False`).
@@ -10,13 +12,24 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answer import answer
+from qa.errors import SeedError
 from qa.retrieve import retrieve
+
+# (name, chunker, retrieval mode): the baselines first, the shipped pipeline last.
+PIPELINES = [
+    ("fixed 1000/200-char chunks, dense only", "fixed", "dense"),
+    ("speaker-turn passages, dense only", "turns", "dense"),
+    ("speaker-turn passages, keyword only (BM25)", "turns", "keyword"),
+    ("speaker-turn passages, hybrid (RRF)", "turns", "hybrid"),
+    ("shipped: hybrid + speaker + rerank + follow-ups", "turns", "full"),
+]
 
 
 @dataclass
@@ -46,20 +59,26 @@ def load_questions(path: Path) -> list[dict]:
     return out
 
 
-def run(questions: list[dict], *, k: int = 5, index_dir=None) -> list[Result]:
+def shown(p) -> str:
+    """What a citation shows: who said it, then the passage ("Who moderated?" is answered by
+    the speaker line of a moderator's passage)."""
+    return f"{p.speaker or ''} ({p.role or ''}): {p.text}"
+
+
+def run(questions: list[dict], *, k: int = 5, index_dir=None, mode: str = "full"):
     """Ask every question: retrieval scored on `qa.retrieve`, answers on `qa.answer`."""
     results = []
     for q in questions:
         h = q.get("history")
-        passages = retrieve(q["question"], k=k, history=h, index_dir=index_dir)
+        passages = retrieve(q["question"], k=k, history=h, index_dir=index_dir, mode=mode)
         t = time.perf_counter()
-        a = answer(q["question"], history=h, k=k, index_dir=index_dir)
+        a = answer(q["question"], history=h, k=k, index_dir=index_dir, mode=mode)
         dt = time.perf_counter() - t
         pats = [re.compile(p, re.IGNORECASE) for p in q.get("answers", [])]
-        matches = [bool(pats) and any(p.search(c.text) for p in pats) for c in passages[:k]]
+        matches = [bool(pats) and any(p.search(shown(c)) for p in pats) for c in passages[:k]]
         rank = matches.index(True) + 1 if any(matches) else None
         speaker_ok = None
-        cited_hits = [c for c in a.citations if any(p.search(c.text) for p in pats)]
+        cited_hits = [c for c in a.citations if any(p.search(shown(c)) for p in pats)]
         if q.get("answerable", True) and q.get("speaker") and cited_hits:
             cited = cited_hits[0]
             speaker_ok = bool(cited.speaker) and (
@@ -109,3 +128,45 @@ def summarize(results: list[Result]) -> dict:
         if results
         else None,
     }
+
+
+def gather_seeds(folders: list[Path], into: Path) -> Path:
+    """Copy the files of several seed folders into one (names must not clash)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for folder in folders:
+        if not Path(folder).is_dir():
+            raise SeedError(f"seeds folder not found: {folder}")
+        for f in sorted(Path(folder).iterdir()):
+            if f.is_file() and not f.name.startswith("."):
+                if (into / f.name).exists():
+                    raise SeedError(f"two seed folders both have {f.name}")
+                shutil.copy2(f, into / f.name)
+    return into
+
+
+def compare(questions: list[dict], seeds: Path, workdir: Path, *, k: int = 5, progress=print):
+    """Each pipeline of PIPELINES on the same questions: [(name, summary, results)]."""
+    from qa.index import build
+
+    out = []
+    for name, chunker, mode in PIPELINES:
+        index_dir = workdir / f"index-{chunker}"
+        progress(f"{name}: indexing" if not index_dir.exists() else f"{name}: asking")
+        build(seeds, index_dir, chunker=chunker)
+        results = run(questions, k=k, index_dir=index_dir, mode=mode)
+        out.append((name, summarize(results), results))
+    return out
+
+
+COLUMNS = ["hit@1", "hit@5", "mrr@5", "answer_accuracy", "speaker_accuracy", "abstention",
+           "false_abstention", "median_ms"]  # fmt: skip
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    """A markdown table of summaries, one row per pipeline."""
+    head = "| pipeline | " + " | ".join(COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(COLUMNS) + 1)]
+    for name, summary in rows:
+        cells = ["-" if summary[c] is None else f"{summary[c]:g}" for c in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -36,12 +36,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.chunk import CHUNKER_VERSION, chunk_text
+from qa.chunk import CHUNKERS
 from qa.embed import DEFAULT_MODEL, Embedder
 from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
 from qa.types import Document, Passage
 
-FORMAT = 1
+FORMAT = 2  # 2: passages carry a reply context
 COLLECTION = "passages"
 _ADD_BATCH = 4000  # Chroma refuses batches over ~5461
 
@@ -151,14 +151,19 @@ def build(
     model: str = DEFAULT_MODEL,
     embedder: Embedder | None = None,
     progress: bool = False,
+    chunker: str = "turns",
 ) -> BuildReport:
     """Bring the index up to date with the seeds, incrementally by content hash.
 
     Unchanged files are not re-read by the model; with nothing changed, no model is loaded
     and chromadb is not imported. Raises SeedError when there is nothing to index and
-    IndexLocked when another writer holds the index.
+    IndexLocked when another writer holds the index. `chunker="fixed"` builds the
+    fixed-size-chunk baseline that `qa eval --compare` measures.
     """
     t0 = time.perf_counter()
+    if chunker not in CHUNKERS:
+        raise ValueError(f"chunker must be one of {sorted(CHUNKERS)}, got {chunker!r}")
+    version = CHUNKERS[chunker][1]
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     good, bad = scan_seeds(seeds_dir)
     report = BuildReport(skipped=bad)
@@ -170,8 +175,8 @@ def build(
             report.rebuilt_because = f"index format {old.get('format')} -> {FORMAT}"
         elif old and old["model"] != model:
             report.rebuilt_because = f"embedding model {old['model']} -> {model}"
-        elif old and old["chunker"] != CHUNKER_VERSION:
-            report.rebuilt_because = f"chunker version {old['chunker']} -> {CHUNKER_VERSION}"
+        elif old and old["chunker"] != version:
+            report.rebuilt_because = f"chunker version {old['chunker']} -> {version}"
         if report.rebuilt_because:
             old_files = {}
 
@@ -210,6 +215,7 @@ def build(
             old_files,
             embedder,
             progress,
+            chunker,
         )
     report.seconds = time.perf_counter() - t0
     return report
@@ -229,7 +235,8 @@ def _remove_leftovers(index_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _write_generation(index_dir, old, report, now, old_files, embedder, progress):
+def _write_generation(index_dir, old, report, now, old_files, embedder, progress, chunker):
+    chunk, version = CHUNKERS[chunker]
     number = (old["generation"] + 1) if old else _next_number(index_dir)
     final = index_dir / f"gen-{number:06d}"
     tmp = index_dir / f"{final.name}.tmp-{os.getpid()}"
@@ -249,7 +256,7 @@ def _write_generation(index_dir, old, report, now, old_files, embedder, progress
                 files.pop(name, None)
             new_docs: list[tuple[Document, list[Passage]]] = []
             for name in report.added + report.changed:
-                doc, passages = chunk_text(now[name].text, name)
+                doc, passages = chunk(now[name].text, name)
                 doc.sha256 = now[name].sha256
                 new_docs.append((doc, passages))
                 files[name] = {"sha256": doc.sha256, "passages": len(passages)}
@@ -272,7 +279,7 @@ def _write_generation(index_dir, old, report, now, old_files, embedder, progress
                 "generation": number,
                 "model": embedder.model_name,
                 "dim": store.dim(),
-                "chunker": CHUNKER_VERSION,
+                "chunker": version,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "files": dict(sorted(files.items())),
             }
@@ -323,18 +330,18 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS passages (
   rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, source TEXT, start INTEGER, "end" INTEGER,
   speaker TEXT, role TEXT, title TEXT, date TEXT, turn INTEGER, minor INTEGER, text TEXT,
-  text_hash TEXT);
+  text_hash TEXT, context TEXT);
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE INDEX IF NOT EXISTS passages_speaker ON passages(speaker);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-  text, speaker, role, title, content='passages', content_rowid='rowid',
+  text, speaker, role, title, context, content='passages', content_rowid='rowid',
   tokenize='porter unicode61');
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
-  INSERT INTO passages_fts(rowid, text, speaker, role, title)
-  VALUES (new.rowid, new.text, new.speaker, new.role, new.title); END;
+  INSERT INTO passages_fts(rowid, text, speaker, role, title, context)
+  VALUES (new.rowid, new.text, new.speaker, new.role, new.title, new.context); END;
 CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
-  INSERT INTO passages_fts(passages_fts, rowid, text, speaker, role, title)
-  VALUES ('delete', old.rowid, old.text, old.speaker, old.role, old.title); END;
+  INSERT INTO passages_fts(passages_fts, rowid, text, speaker, role, title, context)
+  VALUES ('delete', old.rowid, old.text, old.speaker, old.role, old.title, old.context); END;
 """
 
 
@@ -403,26 +410,11 @@ class _Store:
                 len(passages),
             ),
         )
+        cols = ", ".join(f'"{c}"' for c in (*_COLUMNS, "text_hash"))
+        marks = ",".join("?" * (len(_COLUMNS) + 1))
         self.db.executemany(
-            'INSERT OR REPLACE INTO passages (id, source, start, "end", speaker, role, title, '
-            "date, turn, minor, text, text_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    p.id,
-                    p.source,
-                    p.start,
-                    p.end,
-                    p.speaker,
-                    p.role,
-                    p.title,
-                    p.date,
-                    p.turn,
-                    int(p.minor),
-                    p.text,
-                    _text_hash(p),
-                )
-                for p in passages
-            ],
+            f"INSERT OR REPLACE INTO passages ({cols}) VALUES ({marks})",
+            [(p.id, *_passage_row(p), _text_hash(p)) for p in passages],
         )
         for i in range(0, len(passages), _ADD_BATCH):
             chunk = passages[i : i + _ADD_BATCH]
@@ -501,7 +493,7 @@ class Index:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
-            "SELECT p.id, -bm25(passages_fts, 1.0, 2.0, 0.5, 0.3) AS s FROM passages_fts "
+            "SELECT p.id, -bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) AS s FROM passages_fts "
             "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ?"
         )
         args: list = [match]
@@ -510,28 +502,17 @@ class Index:
                 vals = [val] if isinstance(val, str) else list(val)
                 sql += f" AND p.{col} IN ({','.join('?' * len(vals))})"
                 args += vals
-        sql += " ORDER BY bm25(passages_fts, 1.0, 2.0, 0.5, 0.3) LIMIT ?"
+        sql += " ORDER BY bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) LIMIT ?"
         return [(i, s) for i, s in self._sql(sql, [*args, k])]
 
     def passages(self, ids: list[str]) -> dict[str, Passage]:
         if not ids:
             return {}
         rows = self._sql(
-            'SELECT id, source, start, "end", speaker, role, title, date, turn, minor, text '
-            f"FROM passages WHERE id IN ({','.join('?' * len(ids))})",
+            f"SELECT {_SELECT} FROM passages WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         )
         return {r[0]: _row_passage(r) for r in rows}
-
-    def neighbours(self, p: Passage) -> list[Passage]:
-        """The passages just before and after `p` in the same document."""
-        rows = self._sql(
-            'SELECT id, source, start, "end", speaker, role, title, date, turn, minor, text '
-            'FROM passages WHERE source=? AND ((start < ? AND "end" >= ?) OR '
-            "(start > ? AND start <= ?)) ORDER BY start",
-            (p.source, p.start, p.start - 2000, p.start, p.end + 2000),
-        )
-        return [_row_passage(r) for r in rows]
 
     def documents(self) -> list[dict]:
         rows = self._sql(
@@ -577,7 +558,8 @@ class Index:
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (porter-stemmed, as the keyword index sees it)."""
         if term not in self._df:
-            q = '"' + term.replace('"', '""') + '"'
+            # subtle: the text column only; a role ("of Armenia") is on every passage of a speaker.
+            q = 'text : "' + term.replace('"', '""') + '"'
             sql = "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?"
             self._df[term] = self._sql(sql, (q,))[0][0]
         return self._df[term]
@@ -586,19 +568,20 @@ class Index:
         return self._sql("SELECT count(*) FROM passages")[0][0]
 
 
+# Passage fields stored per row, in table order; `id` first (it derives from the others).
+_COLUMNS = ("id", "source", "start", "end", "speaker", "role", "title", "date", "turn", "minor",
+            "text", "context")  # fmt: skip
+_SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
+
+
+def _passage_row(p: Passage) -> tuple:
+    return tuple(int(p.minor) if c == "minor" else getattr(p, c) for c in _COLUMNS[1:])
+
+
 def _row_passage(r) -> Passage:
-    return Passage(
-        text=r[10],
-        source=r[1],
-        start=r[2],
-        end=r[3],
-        speaker=r[4],
-        role=r[5],
-        title=r[6],
-        date=r[7],
-        turn=r[8],
-        minor=bool(r[9]),
-    )
+    fields = dict(zip(_COLUMNS[1:], r[1:]))
+    fields["minor"] = bool(fields["minor"])
+    return Passage(**fields)
 
 
 def _where(speaker, source) -> dict | None:

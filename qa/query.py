@@ -23,8 +23,10 @@ STOPWORDS = set(
 _WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")
 
 NUMBER_WORDS = set(
-    """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
-    hundred hundreds thousand thousands million millions dozen dozens""".split()
+    """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million millions billion billions dozen dozens half
+    quarter percent""".split()
 )
 MONTHS = set(
     "january february march april may june july august september october november december".split()
@@ -48,26 +50,59 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ness",
-    "ities",
-    "ity",
-    "ies",
-    "ied",
-    "ied",
-    "ers",
-    "er",
-    "ed",
-    "es",
-    "ly",
-    "s",
-    "e",
+def acronyms(text: str) -> dict[str, list[str]]:
+    """Initialisms of runs of 3 to 5 content words: 'liquefied petroleum gas' -> 'LPG'."""
+    out: dict[str, list[str]] = {}
+    run: list[str] = []
+    for w in [*words(text), "."]:
+        if w.lower() in STOPWORDS or not w[0].isalpha():
+            for n in range(3, 6):
+                for i in range(len(run) - n + 1):
+                    part = run[i : i + n]
+                    out["".join(x[0].upper() for x in part)] = part
+            run = []
+        else:
+            run.append(w)
+    return out
+
+
+# Words that frame a question ("on what date", "how large", "take place"), never its topic.
+FRAME_WORDS = set(
+    """date day days year years month time times large big long place kind type sort number
+    amount size part way ways""".split()
+)
+_AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "might", "to"}
+_DETS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
+
+
+def verbs(question: str) -> set[str]:
+    """Lower-cased words of the question that are probably verbs ("lose" in "did the police lose").
+
+    After an auxiliary the subject comes first and the verb ends that run of words; a past form
+    right after a wh-word ("Who asked") or after another verb ("helped prepare") is one too.
+    """
+    ws = [w.lower() for w in words(question)]
+    out: set[str] = set()
+    for i, w in enumerate(ws):
+        if w in _AUX:
+            j = i + 1
+            while j < len(ws) and ws[j] in _DETS:
+                j += 1
+            run_end = j
+            while run_end < len(ws) and ws[run_end] not in STOPWORDS | _DETS:
+                run_end += 1
+            if run_end > j:
+                out.add(ws[run_end - 1])
+        prev = ws[i - 1] if i else ""
+        if w.endswith("ed") and prev not in _DETS and len(w) > 4:
+            out.add(w)
+        elif prev in out and w not in STOPWORDS and i + 1 < len(ws) and ws[i + 1] in _DETS:
+            out.add(w)
+    return out
+
+
+_SUFFIXES = tuple(
+    "ations ation ments ment ings ing ness ities ity ies ied ers er ors or ed es ly s e".split()
 )
 
 
@@ -107,36 +142,25 @@ def stem(word: str) -> str:
     return w
 
 
+# The kind of answer a question wants, first match wins.
+_QUESTION_TYPES = [
+    ("count", r"\bhow (many|much|large|big|long ago)\b|\bnumber of\b|\bhow strong\b"
+              r"|\bwhat (size|number|percentage|share)\b"),
+    ("count", r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"),  # money is a number too
+    ("when", r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b"
+             r"|\bon what\b|\bhow long\b"),
+    ("who", r"\bwho(m|se)?\b|\bname of\b|\bwhich (person|leader|official|president|general"
+            r"|country|countries|organi[sz]ation)\b"),
+    ("which", r"^\s*(in |on |at |from )?which\b"),
+    ("where", r"\bwhere\b|\bin which (city|country|place|region|town)\b"
+              r"|\bwhat (city|country|place|region)\b"),
+]  # fmt: skip
+
+
 def question_type(question: str) -> str:
-    """'when', 'count', 'who', 'where' or 'other': the kind of answer the question wants."""
+    """'count', 'when', 'who', 'which', 'where' or 'other': the kind of answer wanted."""
     q = question.lower()
-    if re.search(
-        r"\bhow (many|much|large|big|long ago)\b|\bnumber of\b|\bwhat (size|number|"
-        r"percentage|share)\b|\bhow strong\b",
-        q,
-    ):
-        return "count"
-    if re.search(
-        r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b"
-        r"|\bon what\b|\bhow long\b",
-        q,
-    ):
-        return "when"
-    if re.search(
-        r"\bwho(m|se)?\b|\bwhich (person|leader|official|president|general|country|"
-        r"countries|organi[sz]ation)\b|\bname of\b",
-        q,
-    ):
-        return "who"
-    if re.search(r"^\s*(in |on |at |from )?which\b", q):
-        return "which"
-    if re.search(
-        r"\bwhere\b|\bin which (city|country|place|region|town)\b|\bwhat (city|"
-        r"country|place|region)\b",
-        q,
-    ):
-        return "where"
-    return "other"
+    return next((kind for kind, rx in _QUESTION_TYPES if re.search(rx, q)), "other")
 
 
 # --------------------------------------------------------------------------- follow-ups
@@ -154,10 +178,40 @@ def person_of(question: str) -> str | None:
     q = question.strip().rstrip("?.! ")
     for m in re.finditer(r"(?:[A-Z][a-z][\w’'-]*\s+)*[A-Z][a-z][\w’'-]*", q):
         before = q[: m.start()].split()
-        if not before or before[-1].lower() in {"the", "a", "an"}:
+        # "the West", "of Kazakhstan", "in Almaty": things and places, not people.
+        if not before or before[-1].lower() in {
+            "the",
+            "a",
+            "an",
+            "of",
+            "in",
+            "to",
+            "from",
+            "at",
+            "on",
+            "into",
+            "about",
+        }:
             continue
         return m.group(0)
     return None
+
+
+def plural_of(question: str) -> str | None:
+    """What 'they' refers to: 'How many troops did Kyrgyzstan send?' -> 'the troops'."""
+    m = re.search(r"\bhow many\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*s)\b(?:\s+(?:did|does|do|will|"
+                  r"have|has|had)\s+([A-Z][\w-]*))?", question, re.IGNORECASE)  # fmt: skip
+    if not m:
+        return None
+    # "How many troops did Kyrgyzstan send?" -> "the Kyrgyzstan troops": keep whose they are.
+    return f"the {m.group(2)} {m.group(1)}" if m.group(2) else f"the {m.group(1)}"
+
+
+def place_of(question: str) -> str | None:
+    """What 'there' refers to: the last 'to/in/at <Name>' phrase."""
+    found = re.findall(r"\b((?:to|in|at|into)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)",
+                       question)  # fmt: skip
+    return found[-1] if found else None
 
 
 def subject_of(question: str) -> str | None:
@@ -173,10 +227,19 @@ def subject_of(question: str) -> str | None:
             r"before|for|during|say|said)\b",
             phrase,
         )[0]
+        # "When did the withdrawal of CSTO troops begin?": with do-support, the phrase that
+        # ends the question ends with the main verb, which is not part of the subject.
+        aux = re.search(r"\b(did|does|do|will|would|can|could|should)\b", q[: m.start()], re.I)
+        if aux and q.endswith(phrase) and len(phrase.split()) > 2:
+            phrase = phrase.rsplit(" ", 1)[0]
         if best is None or len(phrase) > len(best):
             best = phrase
     if best and len(best.split()) >= 2:
         return best
+    # "What did Varga say about compensation?": the topic, for "it".
+    topic = re.search(r"\b(?:about|on|regarding|concerning)\s+((?:[a-z][\w-]*\s*){1,3})$", q)
+    if topic:
+        return topic.group(1).strip()
     names = re.findall(r"(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+", q)
     names = [n for n in names if n.split()[0].lower() not in STOPWORDS | {"who", "whom"}]
     if names:
@@ -187,36 +250,52 @@ def subject_of(question: str) -> str | None:
 def rewrite(question: str, history: list[str] | None) -> str:
     """Spell out the subject of a follow-up from the earlier questions; else return as is."""
     q = question.strip()
-    if not history:
-        return q
-    prior = [h for h in history if h and h.strip()]
+    prior = [h.strip() for h in history or [] if h and h.strip()]
     if not prior:
         return q
-    m = _PRONOUN.search(q)
-    if not m:
+    if not _PRONOUN.search(q):
         # No pronoun: only a bare fragment ("And the Kyrgyz one?") needs context.
         if len(content_terms(q)) <= 1 and re.match(r"(and|what about|how about)\b", q, re.I):
             return f"{_strip_lead(q)} {rewrite(prior[-1], prior[:-1])}".strip()
         return q
-    for earlier in reversed(prior):
-        earlier = rewrite(earlier, prior[: prior.index(earlier)])
-        word = m.group(1)
-        subj = (word.lower() in _PERSONAL and person_of(earlier)) or subject_of(earlier)
-        if not subj:
+    earlier = [rewrite(h, prior[:i]) for i, h in enumerate(prior)]
+    out, pos = q, 0
+    while m := _PRONOUN.search(out, pos):
+        repl = _referent(m.group(1), out, m, earlier)
+        if repl is None:
+            pos = m.end()
             continue
-        if word.lower() == "there" and not re.search(r"\b(in|at|to)\b", subj):
+        out = out[: m.start()] + repl + out[m.end() :]
+        pos = m.start() + len(repl)
+    out = _strip_lead(out)
+    return out[0].upper() + out[1:] if out else q
+
+
+def _referent(word: str, q: str, m: re.Match, earlier: list[str]) -> str | None:
+    """What `word` in the follow-up stands for, from the most recent earlier question."""
+    w = word.lower()
+    if w in {"this", "that", "these", "those"}:
+        nxt = q[m.end() :].lstrip()
+        if nxt and nxt[0].isalpha() and nxt.split()[0].lower() not in STOPWORDS:
+            return None  # "this exercise": a determiner, not a pronoun
+    for e in reversed(earlier):
+        if w == "there":
+            found = place_of(e)
+        elif w in _PERSONAL:
+            found = person_of(e) or subject_of(e)
+        elif w in {"they", "them", "their"}:
+            found = plural_of(e) or subject_of(e)
+        else:
+            found = subject_of(e)
+        if not found:
             continue
-        repl = subj
-        if word.lower() in {"its", "their", "his", "her"} and word.lower() != "her":
-            repl = subj + "'s" if not subj.endswith("s") else subj + "'"
-        if word.lower() == "her" and re.search(r"\bher\s+(\w+)\b", q, re.I):
-            nxt = re.search(r"\bher\s+(\w+)", q, re.I).group(1).lower()
-            if nxt not in STOPWORDS:
-                repl = subj + "'s"
-        out = q[: m.start()] + repl + q[m.end() :]
-        out = _strip_lead(out)
-        return out[0].upper() + out[1:]
-    return q
+        possessive = w in {"its", "their", "his"} or (
+            w == "her" and re.match(r"\s+[a-z]", q[m.end() :]) is not None
+            and q[m.end() :].split()[0].lower() not in STOPWORDS)  # fmt: skip
+        if possessive:
+            return found + ("'" if found.endswith("s") else "'s")
+        return found
+    return None
 
 
 def _strip_lead(q: str) -> str:

@@ -20,11 +20,16 @@ from pathlib import Path
 from qa.embed import Embedder
 from qa.errors import QAError, QuestionError
 from qa.index import Index
-from qa.query import content_terms, rewrite
+from qa.query import acronyms, content_terms, rewrite
+from qa.score import Candidate, Scorer
 from qa.types import Passage
 
 RRF_K = 60
 CANDIDATES = 40
+RERANK_DEPTH = 12  # passages whose sentences are scored to reorder the top of the list
+FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a follow-up
+# "full" is the shipped pipeline; the others are the baselines `qa eval --compare` measures.
+MODES = ("full", "hybrid", "dense", "keyword")
 MAX_QUESTION_CHARS = 2000
 
 _open_lock = threading.Lock()
@@ -54,6 +59,11 @@ class Hit:
     fused: float
     dense: float  # cosine similarity to the query, 0 when only keyword search found it
     keyword_rank: int | None
+    candidates: list[Candidate] | None = None  # its scored sentences, once reranked
+
+    @property
+    def best(self) -> Candidate | None:
+        return max(self.candidates, key=lambda c: c.score) if self.candidates else None
 
 
 @dataclass
@@ -102,9 +112,15 @@ def resolve_source(index: Index, source: str | None) -> str | None:
 
 
 def speakers_named(index: Index, text: str) -> list[str]:
-    """Indexed speakers whose surname (or full name) appears in `text`."""
+    """Indexed speakers named in `text` by surname or by role ("the President of Belarus")."""
     words = {w.lower() for w in content_terms(text)}
-    return [n for n in index.speakers() if n.lower().split()[-1] in words]
+    low = " ".join(text.lower().split())
+    roles = index.roles()
+    return [
+        n
+        for n in index.speakers()
+        if n.lower().split()[-1] in words or (n in roles and roles[n].lower() in low)
+    ]
 
 
 def search(
@@ -116,22 +132,35 @@ def search(
     source: str | None = None,
     index_dir: Path | str | None = None,
     model: str | None = None,
+    mode: str = "full",
 ) -> Search:
-    """Rewrite the question if it is a follow-up, then rank passages by fused score."""
-    q = rewrite(check_question(question), history)
+    """Rewrite the question if it is a follow-up, then rank passages.
+
+    mode "full" fuses dense and keyword rankings (plus a ranking of a named speaker's
+    passages) and reorders the top by the best answering sentence; "hybrid", "dense" and
+    "keyword" are the plain baselines.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    q = check_question(question)
+    q = rewrite(q, history) if mode == "full" else q  # baselines search what was typed
     index = open_index(index_dir)
     index.check_model(model)
     speaker = resolve_speaker(index, speaker)
     source = resolve_source(index, source)
-    vector = Embedder(index.model).encode_query(q)
-    terms = content_terms(q)
+    terms = content_terms(q) + list(acronyms(q))
     n = max(CANDIDATES, k)
 
-    dense = index.dense(vector, n, speaker=speaker, source=source)
-    keyword = index.keyword(terms, n, speaker=speaker, source=source)
-    rankings = [[i for i, _ in dense], [i for i, _ in keyword]]
-    sims = dict(dense)
-    named = [] if speaker else speakers_named(index, q)
+    rankings, sims, keyword = [], {}, []
+    if mode != "keyword":
+        vector = Embedder(index.model).encode_query(q)
+        dense = index.dense(vector, n, speaker=speaker, source=source)
+        rankings.append([i for i, _ in dense])
+        sims = dict(dense)
+    if mode != "dense":
+        keyword = index.keyword(terms, n, speaker=speaker, source=source)
+        rankings.append([i for i, _ in keyword])
+    named = [] if speaker or mode != "full" else speakers_named(index, q)
     if named:
         # The question is about what a named person said: rank their passages too.
         for_named = index.dense(vector, n, speaker=named, source=source)
@@ -141,6 +170,15 @@ def search(
         names = {w.lower() for name in named for w in name.split()}
         topic = [t for t in terms if t not in names]
         rankings.append([i for i, _ in index.keyword(topic, n, speaker=named, source=source)])
+
+    if mode == "full" and history and q != " ".join(question.split()):
+        # A follow-up is usually answered near the previous answer: rank those passages too.
+        prior = [h for h in history if h and h.strip()]
+        previous = rewrite(prior[-1], prior[:-1]) if prior else ""
+        if previous:
+            before = search(previous, k=k, speaker=speaker, source=source, index_dir=index_dir,
+                            model=model)  # fmt: skip
+            rankings.append([h.passage.id for h in before.hits[:FOLLOW_UP_DEPTH]])
 
     fused: dict[str, float] = {}
     for ranking in rankings:
@@ -154,7 +192,20 @@ def search(
         p.score = round(score, 5)
         hits.append(Hit(p, score, sims.get(pid, 0.0), kw_rank.get(pid)))
     hits.sort(key=lambda h: (h.passage.minor, -h.fused))
+    if mode == "full" and hits:
+        hits = _rerank(hits, Scorer(index, q, named))
     return Search(query=q, hits=hits, speakers_named=named)
+
+
+def _rerank(hits: list[Hit], scorer: Scorer) -> list[Hit]:
+    """Order the top passages by their best answering sentence (the fused rank is part of it)."""
+    top, rest = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
+    for h in top:
+        h.candidates = scorer.candidates(h.passage, h.fused, top[0].fused, h.dense)
+    top.sort(key=lambda h: (h.passage.minor, -(h.best.score if h.best else -1.0)))
+    for h in top:
+        h.passage.score = round(h.best.score, 4) if h.best else h.passage.score
+    return top + rest
 
 
 def retrieve(
@@ -166,6 +217,7 @@ def retrieve(
     *,
     index_dir: Path | str | None = None,
     model: str | None = None,
+    mode: str = "full",
 ) -> list[Passage]:
     """The `k` passages that best match `question`, best first (hybrid dense + keyword).
 
@@ -178,6 +230,7 @@ def retrieve(
         source: only passages from this seed file.
         index_dir: the index folder (default: $QA_INDEX_DIR or index/).
         model: refuse to run if the index was built with another embedding model.
+        mode: "full" (shipped) or a baseline: "hybrid", "dense", "keyword".
     """
     found = search(
         question,
@@ -187,5 +240,6 @@ def retrieve(
         source=source,
         index_dir=index_dir,
         model=model,
+        mode=mode,
     )
     return [h.passage for h in found.hits[:k]]

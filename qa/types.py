@@ -26,8 +26,9 @@ class Passage:
     role: str | None = None
     title: str = ""
     date: str | None = None  # ISO 8601, the document's date
-    turn: int = 0  # 0 is the document header; speaker turns count from 1
+    turn: int = 0  # 0 is the document header; turns count from 1; -1 a fixed-size chunk
     minor: bool = False  # a procedural turn ("Thank you.") that never outranks real content
+    context: str = ""  # the question this turn replies to ("Jane Okafor asked: And the cost?")
     score: float = 0.0
     # Set by the answerer: offsets (into the seed file) of the sentence(s) that answer.
     highlights: list[tuple[int, int]] = field(default_factory=list)
@@ -41,9 +42,12 @@ class Passage:
         who = self.speaker or "Narration"
         if self.role:
             who += f" ({self.role})"
-        return f"{who}. {self.title}, {self.date or 'undated'}."
+        head = f"{who}. {self.title}, {self.date or 'undated'}."
+        return f"{head}\n{self.context}" if self.context else head
 
     def embedding_text(self) -> str:
+        if self.turn < 0:  # a fixed-size baseline chunk: embedded as is, like the usual recipe
+            return self.text
         return f"{self.context_header()}\n{self.text}"
 
     def to_dict(self) -> dict:

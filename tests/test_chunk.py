@@ -190,4 +190,31 @@ def test_chunker_version_matches_its_output():
         _, doc, passages = chunked(name)
         rows = [(p.start, p.end, p.speaker, p.role, p.turn, p.minor) for p in passages]
         h.update(json.dumps([doc.__dict__, rows]).encode())
-    assert (CHUNKER_VERSION, h.hexdigest()[:16]) == ("2", "953a96ec7f77da4e")
+    assert (CHUNKER_VERSION, h.hexdigest()[:16]) == ("4", "953a96ec7f77da4e")
+
+
+def test_town_hall_format_headings_audience_and_replies():
+    from conftest import ROOT
+
+    text = (ROOT / "eval" / "corpus" / "town_hall.txt").read_text(encoding="utf-8")
+    doc, passages = chunk_text(text, "town_hall.txt")
+    assert doc.title == "RIVERSIDE COUNTY TOWN HALL: THE NEW RESERVOIR"  # a heading, not a speaker
+    assert (doc.date, doc.place) == ("2023-03-14", "Riverside Community Centre, Hall B")
+    speakers = {p.speaker for p in passages if p.speaker}
+    assert speakers == {"Jane Okafor", "Paul Mendes", "Rita Holm", "Tamas Varga", "Audience Member"}
+    cost = next(p for p in passages if "212 million" in p.text)
+    assert cost.context == "Jane Okafor asked: And the cost?"
+    assert cost.embedding_text().splitlines()[1] == cost.context
+    museum = next(p for p in passages if "museum" in p.text)
+    assert museum.context.startswith("Audience Member asked: What happens to the old Mill Road")
+
+
+def test_fixed_chunks_baseline():
+    from qa.chunk import chunk_fixed
+
+    text, _, _ = chunked(KREMLIN)
+    _, fixed = chunk_fixed(text, KREMLIN)
+    assert all(len(p.text) <= 1000 and p.speaker is None and p.turn == -1 for p in fixed)
+    assert all(text[p.start : p.end] == p.text for p in fixed)
+    assert fixed[1].start < fixed[0].end  # 200 characters of overlap
+    assert fixed[0].embedding_text() == fixed[0].text  # no context header

@@ -1,0 +1,180 @@
+"""How well a sentence answers a question: shared by reranking (retrieve) and answering.
+
+A sentence scores by
+  * coverage: the share of the question's meaning it holds: its words, weighted by rarity in
+    the index (inverse document frequency), counted in the sentence and, more weakly, in the
+    rest of its passage (an answer often leaves the topic words to its neighbours);
+  * type: whether it holds the kind of thing asked for ("when" a date, "how many" a number,
+    "who" a name or the role of a known speaker, "where" a place, "which" a name or number)
+    that the question does not already contain;
+  * rank: how well its passage ranked in hybrid search.
+
+A document header (title, date, place, participants) is scored as one unit: its lines are
+fragments that only answer together ("When was the session held?").
+
+`missing` is the rare question words found neither in the sentence nor its passage; the
+answerer abstains on it. Nothing is embedded here: scoring is words only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from qa.chunk import sentence_spans
+from qa.query import (
+    FRAME_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
+    acronyms,
+    content_terms,
+    question_type,
+    stem,
+    verbs,
+    words,
+)
+from qa.types import Passage
+
+_DATE = re.compile(
+    rf"\b({'|'.join(m.capitalize() for m in MONTHS)})\b|\b(19|20)\d\d\b|\b(yesterday|today|"
+    r"tomorrow|tonight|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"same day|following day|next day|late|early|mid)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
+_PLACE = re.compile(r"\b(?:in|at|to|from|near|across|over)\s+(?:the\s+)?[A-Z][\w-]+")
+# Capitalised phrases ending in one of these name an organisation or place, not a person.
+_ORG_WORDS = set(
+    """forces force council organisation organization republic federation staff ministry treaty
+    security nations union office committee department agency army troops institute region city
+    centre center bank party government parliament assembly charter state states kingdom
+    service services command group minister ministers president secretary general""".split()
+)
+# A sentence opening with one of these leans on the sentence before it.
+_ANAPHOR = re.compile(
+    r"^(this|that|these|those|it|its|they|their|he|she|such|under this|in this|by this|"
+    r"at that|for this|as a result)\b",
+    re.IGNORECASE,
+)
+HEADER_UNIT_WORDS = 120
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    start: int  # offsets into the seed file
+    end: int
+    text: str
+    score: float
+    typed: bool
+    missing: list[str] = field(default_factory=list)  # rare question words absent from passage
+    missing_share: float = 0.0  # their share of the question's weight
+
+
+class Scorer:
+    """Scores the sentences of passages against one (already rewritten) question."""
+
+    def __init__(self, index, query: str, named: list[str] | None = None):
+        self.query = query
+        self.qtype = question_type(query)
+        self.asked = {w.lower() for w in words(query)}
+        self.asked_stop = {"who", "whom", "whose", "the", "of", "a", "an", "is", "was", "did"}
+        self.roles = index.roles()
+        n = max(index.count(), 1)
+        named_words = {w.lower() for name in named or [] for w in name.split()}
+        self.weights: dict[str, float] = {}
+        self.rare: set[str] = set()
+        not_topic = verbs(query) | FRAME_WORDS
+        for t in content_terms(query):
+            df = index.document_frequency(t)
+            w = math.log((n + 1) / (df + 0.5))
+            if t in named_words:
+                w *= 0.5  # the speaker's name says whose passage, not which sentence
+            self.weights[stem(t)] = max(w, 0.1)
+            # Rare words the evidence must hold: names and things, not the verb or a number.
+            if df <= 0.05 * n and t not in named_words | not_topic and not t.isdigit():
+                self.rare.add(stem(t))
+        # "liquefied petroleum gas" is answered by a sentence that says "LPG".
+        self.acronyms = {a.lower(): [stem(w) for w in ws] for a, ws in acronyms(query).items()}
+        self.total = sum(self.weights.values()) or 1.0
+
+    def _stems(self, text: str) -> set[str]:
+        found = {stem(w) for w in words(text)}
+        for acro, parts in self.acronyms.items():
+            if acro in {w.lower() for w in words(text)}:
+                found.update(parts)
+        return found
+
+    def coverage(self, stems: set[str]) -> float:
+        return sum(w for t, w in self.weights.items() if t in stems) / self.total
+
+    def candidates(self, passage: Passage, fused: float, top_fused: float, dense: float):
+        """Every sentence (or the header unit) of `passage`, scored."""
+        # The passage, the question it replies to, and who spoke (a "Moderator" moderated).
+        around = self._stems(" ".join((passage.text, passage.context, passage.speaker or "",
+                                       passage.role or "")))  # fmt: skip
+        around_cover = self.coverage(around)
+        prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
+        spans = sentence_spans(passage.text, offset=passage.start)
+        if passage.turn == 0 and len(passage.text.split()) <= HEADER_UNIT_WORDS:
+            spans = [(passage.start, passage.end)]
+        out = []
+        for i, (a, b) in enumerate(spans):
+            text = passage.text[a - passage.start : b - passage.start]
+            if _ANAPHOR.match(text) and i > 0:  # keep the sentence it refers to
+                a = spans[i - 1][0]
+                text = passage.text[a - passage.start : b - passage.start]
+            stems = self._stems(text)
+            typed = self.typed(text) or self._speaker_answers(passage)
+            score = 0.65 * self.coverage(stems) + 0.35 * around_cover + prior
+            if typed:
+                score += 0.3
+            elif self.qtype != "other":
+                score -= 0.1
+            if text.rstrip().rstrip("”\"'").endswith("?"):
+                continue  # a question answers nothing
+            if len(text.split()) < 4 and not typed:
+                score -= 0.3
+            if passage.minor:
+                score -= 0.3
+            missing = sorted(self.rare - around)
+            share = sum(self.weights[t] for t in missing) / self.total
+            out.append(Candidate(passage, a, b, text, score, typed, missing, share))
+        return out
+
+    def _speaker_answers(self, passage: Passage) -> bool:
+        """For "who moderated", the speaker whose role is the moderator is the answer."""
+        if self.qtype != "who" or not passage.role:
+            return False
+        role = {stem(w) for w in words(passage.role)}
+        return any(stem(w) in role for w in words(self.query) if w.lower() not in self.asked_stop)
+
+    def typed(self, text: str) -> bool:
+        """Does `text` hold the kind of answer asked for, beyond the question's own words?"""
+        qtype, asked = self.qtype, self.asked
+
+        def new(matches):
+            return any(m.lower() not in asked for m in matches)
+
+        if qtype == "when":
+            return new(m.group(0) for m in _DATE.finditer(text))
+        if qtype == "count":
+            nums = [m.group(0) for m in _NUMBER.finditer(text)
+                    if not re.fullmatch(r"(19|20)\d\d", m.group(0))]  # fmt: skip
+            return new(nums) or new(w for w in words(text) if w.lower() in NUMBER_WORDS)
+        if qtype == "who":
+            people = [m.group(0) for m in _NAME.finditer(text)
+                      if m.group(0).split()[-1].lower() not in _ORG_WORDS]  # fmt: skip
+            if new(w for name in people for w in name.replace("-", " ").split()):
+                return True
+            low = text.lower()
+            return any(role.lower() in low and not set(role.lower().split()) <= asked
+                       for role in self.roles.values())  # fmt: skip
+        if qtype == "which":
+            caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
+            return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))
+        if qtype == "where":
+            return new(m.group(0).split()[-1] for m in _PLACE.finditer(text))
+        return True

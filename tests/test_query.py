@@ -1,0 +1,66 @@
+"""Reading questions: types, verbs, acronyms and follow-up rewriting (no index needed)."""
+
+import pytest
+
+from qa.query import acronyms, question_type, rewrite, stem, verbs
+
+
+@pytest.mark.parametrize(
+    "earlier, follow_up, expected",
+    [
+        ("Who commanded the CSTO force?", "And when did it withdraw?",
+         "When did the CSTO force withdraw?"),
+        ("Who is the Secretary General of the CSTO?", "Whom did he speak with yesterday?",
+         "Whom did the Secretary General of the CSTO speak with yesterday?"),
+        ("What did Lukashenko say about the West?", "What did he say about Afghanistan?",
+         "What did Lukashenko say about Afghanistan?"),
+        ("Who is the President of Kazakhstan?", "What did he thank Putin for?",
+         "What did the President of Kazakhstan thank Putin for?"),
+        ("How many troops did Kyrgyzstan send to Kazakhstan?", "How did they travel there?",
+         "How did the Kyrgyzstan troops travel to Kazakhstan?"),
+        ("When did the withdrawal of CSTO troops begin?", "And when was it completed?",
+         "When was the withdrawal of CSTO troops completed?"),
+        ("What did Tamas Varga say about compensation?", "When will his association meet about it?",
+         "When will Tamas Varga's association meet about compensation?"),
+        ("Who commanded the force?", "How many troops were deployed?",
+         "How many troops were deployed?"),  # no pronoun: unchanged
+    ],
+)  # fmt: skip
+def test_follow_ups_spell_out_their_subject(earlier, follow_up, expected):
+    assert rewrite(follow_up, [earlier]) == expected
+
+
+def test_no_history_no_rewrite():
+    assert rewrite("When did it withdraw?", None) == "When did it withdraw?"
+    assert rewrite("When did it withdraw?", ["  "]) == "When did it withdraw?"
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("How many troops were deployed?", "count"),
+        ("What will the project cost?", "count"),
+        ("When did the contingent withdraw?", "when"),
+        ("On what date was the session held?", "when"),
+        ("Who chaired the session?", "who"),
+        ("Which joint exercise helped?", "which"),
+        ("Where were the command posts?", "where"),
+        ("What triggered the protests?", "other"),
+    ],
+)
+def test_question_types(question, kind):
+    assert question_type(question) == kind
+
+
+def test_verbs_are_not_topics():
+    assert verbs("How many vehicles did the police lose?") == {"lose"}
+    assert "asked" in verbs("Who asked the CSTO for assistance?")
+    assert verbs("What is the population of Kazakhstan?") == set()
+
+
+def test_acronyms_and_stems():
+    assert "LPG" in acronyms("the cost of liquefied petroleum gas")
+    assert "CSTO" in acronyms("the Collective Security Treaty Organisation")
+    assert stem("deployed") == stem("deployment") == "deploy"
+    assert stem("moderated") == stem("moderator")
+    assert stem("withdrew") == "withdraw"

@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         if seeds:
             sp.add_argument(
+                "--chroma-url",
+                default=os.environ.get("QA_CHROMA_URL") or None,
+                help="keep vectors on a Chroma server, e.g. http://127.0.0.1:8000 "
+                "(env QA_CHROMA_URL; default: in the index folder)",
+            )
+            sp.add_argument(
                 "--seeds",
                 type=Path,
                 default=Path(_env("QA_SEEDS_DIR", "seeds")),
@@ -115,8 +121,9 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_index(args) -> int:
     from qa.index import build
 
+    progress = not args.quiet and sys.stderr.isatty()
     report = build(
-        args.seeds, args.index, model=args.model, progress=not args.quiet and sys.stderr.isatty()
+        args.seeds, args.index, model=args.model, chroma_url=args.chroma_url, progress=progress
     )
     print(describe_build(report, args.seeds, args.index))
     return 0
@@ -166,7 +173,9 @@ def cmd_ask(args) -> int:
         )
         from qa.index import build
 
-        report = build(args.seeds, args.index, progress=sys.stderr.isatty())
+        report = build(
+            args.seeds, args.index, chroma_url=args.chroma_url, progress=sys.stderr.isatty()
+        )
         print(describe_build(report, args.seeds, args.index), file=sys.stderr)
     a = qa.answer(
         args.question,

@@ -32,13 +32,15 @@ import shutil
 import sqlite3
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from qa.chunk import CHUNKERS
 from qa.embed import DEFAULT_MODEL, Embedder
-from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
+from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, QAError, SeedError
 from qa.types import Document, Passage
 
 FORMAT = 2  # 2: passages carry a reply context
@@ -152,13 +154,16 @@ def build(
     embedder: Embedder | None = None,
     progress: bool = False,
     chunker: str = "turns",
+    chroma_url: str | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the seeds, incrementally by content hash.
 
     Unchanged files are not re-read by the model; with nothing changed, no model is loaded
     and chromadb is not imported. Raises SeedError when there is nothing to index and
     IndexLocked when another writer holds the index. `chunker="fixed"` builds the
-    fixed-size-chunk baseline that `qa eval --compare` measures.
+    fixed-size-chunk baseline that `qa eval --compare` measures. With `chroma_url` the
+    vectors live on a Chroma server (one collection per generation); the keyword index and
+    passage rows stay in the index folder.
     """
     t0 = time.perf_counter()
     if chunker not in CHUNKERS:
@@ -177,6 +182,9 @@ def build(
             report.rebuilt_because = f"embedding model {old['model']} -> {model}"
         elif old and old["chunker"] != version:
             report.rebuilt_because = f"chunker version {old['chunker']} -> {version}"
+        elif old and old.get("chroma_url") != chroma_url:
+            was, now_at = old.get("chroma_url") or "this folder", chroma_url or "this folder"
+            report.rebuilt_because = f"vectors move from {was} to {now_at}"
         if report.rebuilt_because:
             old_files = {}
 
@@ -216,6 +224,7 @@ def build(
             embedder,
             progress,
             chunker,
+            chroma_url,
         )
     report.seconds = time.perf_counter() - t0
     return report
@@ -235,65 +244,96 @@ def _remove_leftovers(index_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _write_generation(index_dir, old, report, now, old_files, embedder, progress, chunker):
-    chunk, version = CHUNKERS[chunker]
+def _write_generation(index_dir, old, report, now, old_files, embedder, progress, chunker,
+                      chroma_url=None):  # fmt: skip
+    """Stage the next generation (folder, and collection on a server), apply, then swap."""
     number = (old["generation"] + 1) if old else _next_number(index_dir)
+    index_id = old["index_id"] if old and old.get("index_id") else uuid.uuid4().hex[:10]
     final = index_dir / f"gen-{number:06d}"
     tmp = index_dir / f"{final.name}.tmp-{os.getpid()}"
     if old:
         shutil.copytree(index_dir / current_generation(index_dir), tmp)
     else:
         tmp.mkdir(parents=True)
+    # Embedded: the collection lives in the copied folder. Server: one collection per
+    # generation, filled from the live one, so readers never see a half-written collection.
+    name = f"qa-{index_id}-g{number}" if chroma_url else COLLECTION
+    store = None
     try:
-        store = _Store(tmp, create=True)
-        try:
-            files = {k: v for k, v in old_files.items() if k in now or k in report.kept}
-            reusable: dict[str, list[float]] = {}
-            for name in report.changed + report.removed:
-                if name in report.changed:
-                    reusable.update(store.vectors_by_text_hash(name))
-                store.delete_source(name)
-                files.pop(name, None)
-            new_docs: list[tuple[Document, list[Passage]]] = []
-            for name in report.added + report.changed:
-                doc, passages = chunk(now[name].text, name)
-                doc.sha256 = now[name].sha256
-                new_docs.append((doc, passages))
-                files[name] = {"sha256": doc.sha256, "passages": len(passages)}
-            todo = [p for _, ps in new_docs for p in ps]
-            vectors = {}
-            need = [p for p in todo if _text_hash(p) not in reusable]
-            for p in todo:
-                if _text_hash(p) in reusable:
-                    vectors[p.id] = reusable[_text_hash(p)]
-            report.reused = len(todo) - len(need)
-            if need:
-                for p, v in zip(need, _encode(embedder, need, progress)):
-                    vectors[p.id] = v
-            report.embedded = len(need)
-            for doc, passages in new_docs:
-                store.add(doc, passages, [vectors[p.id] for p in passages])
-            report.passages = store.count()
-            manifest = {
-                "format": FORMAT,
-                "generation": number,
-                "model": embedder.model_name,
-                "dim": store.dim(),
-                "chunker": version,
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "files": dict(sorted(files.items())),
-            }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        finally:
-            store.close()
+        store = _Store(tmp, create=True, chroma_url=chroma_url, collection=name)
+        if chroma_url:
+            if name in {c.name for c in store.client.list_collections()}:
+                store.client.delete_collection(name)  # left by a build that died
+            if old:
+                live = _Store(index_dir / current_generation(index_dir), chroma_url=chroma_url,
+                              collection=old["collection"])  # fmt: skip
+                store.copy_vectors_from(live)
+                live.close()
+        files = _apply_changes(store, report, now, old_files, embedder, progress, chunker)
+        manifest = {
+            "format": FORMAT,
+            "generation": number,
+            "index_id": index_id,
+            "model": embedder.model_name,
+            "dim": store.dim(),
+            "chunker": CHUNKERS[chunker][1],
+            "chroma_url": chroma_url,
+            "collection": name,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "files": dict(sorted(files.items())),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        store.close()
         os.replace(tmp, final)
         pointer = index_dir / "CURRENT.tmp"
         pointer.write_text(final.name + "\n")
         os.replace(pointer, index_dir / "CURRENT")
     except BaseException:
+        if store is not None:
+            if chroma_url and store._client is not None:
+                store.client.delete_collection(name)
+            store.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _remove_leftovers(index_dir)
+    if chroma_url:
+        _remove_old_collections(chroma_url, index_id, keep={number, number - 1})
+
+
+def _remove_old_collections(chroma_url: str, index_id: str, keep: set[int]) -> None:
+    client = chroma_client(chroma_url, Path())
+    prefix = f"qa-{index_id}-g"
+    for c in client.list_collections():
+        if c.name.startswith(prefix) and int(c.name[len(prefix) :]) not in keep:
+            client.delete_collection(c.name)
+
+
+def _apply_changes(store, report, now, old_files, embedder, progress, chunker) -> dict:
+    """Delete removed and changed files, chunk and embed added and changed ones (reusing
+    vectors of unchanged passages); returns the manifest's file table."""
+    chunk = CHUNKERS[chunker][0]
+    files = {k: v for k, v in old_files.items() if k in now or k in report.kept}
+    reusable: dict[str, list[float]] = {}
+    for name in report.changed + report.removed:
+        if name in report.changed:
+            reusable.update(store.vectors_by_text_hash(name))
+        store.delete_source(name)
+        files.pop(name, None)
+    new_docs: list[tuple[Document, list[Passage]]] = []
+    for name in report.added + report.changed:
+        doc, passages = chunk(now[name].text, name)
+        doc.sha256 = now[name].sha256
+        new_docs.append((doc, passages))
+        files[name] = {"sha256": doc.sha256, "passages": len(passages)}
+    todo = [p for _, ps in new_docs for p in ps]
+    need = [p for p in todo if _text_hash(p) not in reusable]
+    vectors = {p.id: reusable[_text_hash(p)] for p in todo if _text_hash(p) in reusable}
+    vectors.update(zip((p.id for p in need), _encode(embedder, need, progress)))
+    report.reused, report.embedded = len(todo) - len(need), len(need)
+    for doc, passages in new_docs:
+        store.add(doc, passages, [vectors[p.id] for p in passages])
+    report.passages = store.count()
+    return files
 
 
 def _encode(embedder: Embedder, passages: list[Passage], progress: bool):
@@ -345,10 +385,29 @@ CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
 """
 
 
+def chroma_client(url: str | None, path: Path):
+    """A Chroma client: a server at `url` (chroma run / a deployment) or a folder at `path`."""
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(str(path), settings=settings)
+    u = urlparse(url if "://" in url else f"http://{url}")
+    if not u.hostname:
+        raise QAError(f"not a Chroma server address: {url!r} (expected http://host:port)")
+    try:
+        client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000,
+                                     ssl=u.scheme == "https", settings=settings)  # fmt: skip
+        client.heartbeat()
+    except Exception as e:  # chromadb raises several types for an unreachable server
+        raise QAError(f"cannot reach the Chroma server at {url}: {e}") from None
+    return client
+
+
 class _Store:
     """One generation folder: the SQLite file and the Chroma collection, read or written."""
 
-    def __init__(self, gen_dir: Path, *, create: bool = False):
+    def __init__(self, gen_dir: Path, *, create=False, chroma_url=None, collection=COLLECTION):
         self.dir = gen_dir
         if create:
             self.db = sqlite3.connect(gen_dir / "passages.sqlite3")
@@ -357,24 +416,39 @@ class _Store:
             uri = f"file:{gen_dir / 'passages.sqlite3'}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()  # one sqlite connection shared by the app's threads
+        self.chroma_url = chroma_url
+        self.collection_name = collection
         self._client = None
         self._collection = None
 
     @property
+    def client(self):
+        if self._client is None:
+            self._client = chroma_client(self.chroma_url, self.dir / "chroma")
+        return self._client
+
+    @property
     def collection(self):
         if self._collection is None:
-            import chromadb
-
-            self._client = chromadb.PersistentClient(
-                str(self.dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
-            )
-            self._collection = self._client.get_or_create_collection(
-                COLLECTION, configuration={"hnsw": {"space": "cosine"}}
+            self._collection = self.client.get_or_create_collection(
+                self.collection_name, configuration={"hnsw": {"space": "cosine"}}
             )
         return self._collection
 
+    def copy_vectors_from(self, other: _Store, batch: int = _ADD_BATCH) -> None:
+        """Copy every vector of `other`'s collection into this one (server generations)."""
+        offset = 0
+        while True:
+            got = other.collection.get(include=["embeddings", "metadatas"], limit=batch,
+                                       offset=offset)  # fmt: skip
+            if not got["ids"]:
+                return
+            self.collection.add(ids=got["ids"], embeddings=got["embeddings"],
+                                metadatas=got["metadatas"])  # fmt: skip
+            offset += len(got["ids"])
+
     def close(self):
-        if self._client is not None:
+        if self._client is not None and hasattr(self._client, "close"):
             self._client.close()
         self._client = self._collection = None
         self.db.close()
@@ -450,7 +524,9 @@ class Index:
             raise IndexNotBuilt(f"no index at {self.index_dir}; build it with `qa index`")
         gen_dir = self.index_dir / self.generation
         self.manifest = json.loads((gen_dir / "manifest.json").read_text())
-        self._store = _Store(gen_dir)
+        self._store = _Store(gen_dir, chroma_url=self.manifest.get("chroma_url"),
+                             collection=self.manifest.get("collection", COLLECTION))  # fmt: skip
+        self._cache: dict[str, object] = {}
         self._df: dict[str, int] = {}
 
     @property
@@ -491,6 +567,11 @@ class Index:
         terms = [t for t in terms if t]
         if not terms:
             return []
+        # Terms in a fifth of all passages add little to BM25 but make FTS5 rank every match.
+        n = self.count()
+        if n > 10_000:
+            rare = [t for t in terms if self.document_frequency(t) < max(1000, n // 5)]
+            terms = rare or sorted(terms, key=self.document_frequency)[:2]
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
             "SELECT p.id, -bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) AS s FROM passages_fts "
@@ -514,58 +595,52 @@ class Index:
         )
         return {r[0]: _row_passage(r) for r in rows}
 
+    def _cached(self, key: str, compute):
+        # subtle: a generation never changes once live, so these can be kept for its lifetime.
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def documents(self) -> list[dict]:
-        rows = self._sql(
-            "SELECT source, title, date, place, participants, passages FROM documents "
-            "ORDER BY date, source"
-        )
-        out = []
-        for source, title, date, place, participants, n in rows:
-            speakers = [
-                r[0]
-                for r in self._sql(
-                    "SELECT speaker FROM passages WHERE source=? AND speaker IS NOT NULL "
-                    "GROUP BY speaker ORDER BY min(start)",
-                    (source,),
-                )
-            ]
-            out.append(
-                {
-                    "source": source,
-                    "title": title,
-                    "date": date,
-                    "place": place,
-                    "participants": json.loads(participants or "[]"),
-                    "passages": n,
-                    "speakers": speakers,
-                }
-            )
-        return out
+        return self._cached("documents", self._documents)
+
+    def _documents(self) -> list[dict]:
+        rows = self._sql("SELECT source, title, date, place, participants, passages "
+                         "FROM documents ORDER BY date, source")  # fmt: skip
+        speakers: dict[str, list[str]] = {}
+        for source, speaker in self._sql(
+            "SELECT source, speaker FROM passages WHERE speaker IS NOT NULL "
+            "GROUP BY source, speaker ORDER BY source, min(start)"
+        ):
+            speakers.setdefault(source, []).append(speaker)
+        return [
+            {"source": src, "title": title, "date": date, "place": place, "passages": n,
+             "participants": json.loads(participants or "[]"), "speakers": speakers.get(src, [])}
+            for src, title, date, place, participants, n in rows
+        ]  # fmt: skip
 
     def speakers(self) -> list[str]:
-        rows = self._sql(
-            "SELECT speaker FROM passages WHERE speaker IS NOT NULL "
-            "GROUP BY speaker ORDER BY speaker"
-        )
-        return [r[0] for r in rows]
+        return self._cached("speakers", lambda: sorted({s for d in self.documents()
+                                                        for s in d["speakers"]}))  # fmt: skip
 
     def roles(self) -> dict[str, str]:
-        rows = self._sql(
-            "SELECT speaker, max(role) FROM passages WHERE speaker IS NOT NULL GROUP BY speaker"
-        )
-        return {s: r for s, r in rows if r}
+        sql = "SELECT speaker, max(role) FROM passages WHERE role IS NOT NULL GROUP BY speaker"
+        return self._cached("roles", lambda: dict(self._sql(sql)))
+
+    def count(self) -> int:
+        return self._cached("count", lambda: sum(d["passages"] for d in self.documents()))
 
     def document_frequency(self, term: str) -> int:
-        """How many passages contain `term` (porter-stemmed, as the keyword index sees it)."""
+        """Passages whose text contains `term` (porter-stemmed, as the keyword index sees it),
+        counted up to a fifth of the index: past that a term is common, however common."""
         if term not in self._df:
             # subtle: the text column only; a role ("of Armenia") is on every passage of a speaker.
             q = 'text : "' + term.replace('"', '""') + '"'
-            sql = "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?"
-            self._df[term] = self._sql(sql, (q,))[0][0]
+            cap = max(1000, self.count() // 5)
+            sql = ("SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts "
+                   "MATCH ? LIMIT ?)")  # fmt: skip
+            self._df[term] = self._sql(sql, (q, cap))[0][0]
         return self._df[term]
-
-    def count(self) -> int:
-        return self._sql("SELECT count(*) FROM passages")[0][0]
 
 
 # Passage fields stored per row, in table order; `id` first (it derives from the others).

@@ -26,7 +26,7 @@ from qa.types import Passage
 
 RRF_K = 60
 CANDIDATES = 40
-RERANK_DEPTH = 12  # passages whose sentences are scored to reorder the top of the list
+RERANK_DEPTH = 16  # passages whose sentences are scored to reorder the top of the list
 FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a follow-up
 # "full" is the shipped pipeline; the others are the baselines `qa eval --compare` measures.
 MODES = ("full", "hybrid", "dense", "keyword")
@@ -112,15 +112,18 @@ def resolve_source(index: Index, source: str | None) -> str | None:
 
 
 def speakers_named(index: Index, text: str) -> list[str]:
-    """Indexed speakers named in `text` by surname or by role ("the President of Belarus")."""
+    """Indexed speakers named in `text`: by surname, or by most of their role
+    ("its UN representative" names the "Permanent Representative of Kazakhstan")."""
     words = {w.lower() for w in content_terms(text)}
-    low = " ".join(text.lower().split())
     roles = index.roles()
-    return [
-        n
-        for n in index.speakers()
-        if n.lower().split()[-1] in words or (n in roles and roles[n].lower() in low)
-    ]
+    named = []
+    for n in index.speakers():
+        role_words = set(content_terms(roles.get(n, "")))
+        shared = role_words & words
+        by_role = len(shared) >= 2 and len(shared) >= 0.6 * len(role_words)
+        if n.lower().split()[-1] in words or by_role:
+            named.append(n)
+    return named
 
 
 def search(

@@ -61,6 +61,20 @@ _ANAPHOR = re.compile(
 HEADER_UNIT_WORDS = 120
 
 
+TITLE_WORDS = set(
+    """president minister secretary chairman chairwoman chair ambassador representative
+    moderator governor senator mayor director general commander colonel chief deputy head
+    speaker envoy premier king queen judge councillor officer captain spokesman spokeswoman
+    spokesperson""".split()
+)
+
+
+def related(a: str, b: str) -> bool:
+    """One word extends the other by a short ending: 'afghan'/'afghanistan', 'kazakh'/'kazakhs'."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 5
+
+
 @dataclass
 class Candidate:
     passage: Passage
@@ -99,9 +113,17 @@ class Scorer:
         # "liquefied petroleum gas" is answered by a sentence that says "LPG".
         self.acronyms = {a.lower(): [stem(w) for w in ws] for a, ws in acronyms(query).items()}
         self.total = sum(self.weights.values()) or 1.0
+        # Proper nouns and adjectives of the question (not its first word): only these meet
+        # their longer or shorter forms ("Afghan" prisons / Afghanistan).
+        self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
 
     def _stems(self, text: str) -> set[str]:
+        """Stems of `text`, plus each proper noun of the question that a word of `text` extends
+        or shortens ("Afghan" / "Afghanistan"), and the words of an acronym it holds ("LPG")."""
         found = {stem(w) for w in words(text)}
+        for t in self.proper:
+            if t not in found and any(related(t, f) for f in found):
+                found.add(t)
         for acro, parts in self.acronyms.items():
             if acro in {w.lower() for w in words(text)}:
                 found.update(parts)
@@ -156,7 +178,8 @@ class Scorer:
         qtype, asked = self.qtype, self.asked
 
         def new(matches):
-            return any(m.lower() not in asked for m in matches)
+            return any(not any(related(m.lower(), a) or m.lower() == a for a in asked)
+                       for m in matches)  # fmt: skip
 
         if qtype == "when":
             return new(m.group(0) for m in _DATE.finditer(text))
@@ -170,8 +193,11 @@ class Scorer:
             if new(w for name in people for w in name.replace("-", " ").split()):
                 return True
             low = text.lower()
-            return any(role.lower() in low and not set(role.lower().split()) <= asked
-                       for role in self.roles.values())  # fmt: skip
+            if any(role.lower() in low and not set(role.lower().split()) <= asked
+                   for role in self.roles.values()):  # fmt: skip
+                return True
+            # "led by the deputy chief of the Joint Staff": a post answers "who" too.
+            return new(w for w in words(text) if w.lower() in TITLE_WORDS)
         if qtype == "which":
             caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
             return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))

@@ -37,8 +37,11 @@ ALL_SPEAKERS = "All speakers"
 ALL_DOCUMENTS = "All documents"
 
 
-def build_app(index_dir: Path | str = "index", seeds_dir: Path | str = "seeds") -> gr.Blocks:
-    """The chat, documents view and `/ask` endpoint over the index at `index_dir`."""
+def build_app(
+    index_dir: Path | str = "index", seeds_dir: Path | str = "seeds", chroma_url: str | None = None
+) -> gr.Blocks:
+    """The chat, documents view and `/ask` endpoint over the index at `index_dir`; rebuilds
+    keep vectors on the Chroma server at `chroma_url`, if given."""
     index_dir, seeds_dir = Path(index_dir), Path(seeds_dir)
 
     def filters():
@@ -122,7 +125,7 @@ def build_app(index_dir: Path | str = "index", seeds_dir: Path | str = "seeds") 
     def rebuild(progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
         progress(0, desc="Checking seeds")
         try:
-            report = build(seeds_dir, index_dir, progress=True)
+            report = build(seeds_dir, index_dir, progress=True, chroma_url=chroma_url)
         except QAError as e:
             msg = f"Not rebuilt: {e}"
         else:
@@ -210,13 +213,13 @@ def _api_citation(c: dict) -> dict:
     return {k: c[k] for k in keys} | {"highlights": c["highlights"]}
 
 
-def ensure_index(seeds_dir: Path, index_dir: Path) -> None:
+def ensure_index(seeds_dir: Path, index_dir: Path, chroma_url: str | None = None) -> None:
     """Build or update the index before serving; a locked or seedless index is not fatal."""
     print(f"qa: checking the index at {index_dir} against {seeds_dir} ...", flush=True)
     from qa.cli import describe_build
 
     try:
-        report = build(seeds_dir, index_dir, progress=sys.stderr.isatty())
+        report = build(seeds_dir, index_dir, progress=sys.stderr.isatty(), chroma_url=chroma_url)
         print(describe_build(report, seeds_dir, index_dir), flush=True)
     except QAError as e:
         try:
@@ -242,15 +245,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
     p.add_argument("--seeds", type=Path, default=Path(os.environ.get("QA_SEEDS_DIR") or "seeds"))
     p.add_argument("--index", type=Path, default=Path(os.environ.get("QA_INDEX_DIR") or "index"))
+    p.add_argument("--chroma-url", default=os.environ.get("QA_CHROMA_URL") or None,
+                   help="keep vectors on a Chroma server (env QA_CHROMA_URL)")  # fmt: skip
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     try:
-        ensure_index(args.seeds, args.index)
+        ensure_index(args.seeds, args.index, args.chroma_url)
     except QAError as e:
         print(f"qa: {e}", file=sys.stderr)
         return 2
     threading.Thread(target=_warm, args=(args.index,), daemon=True).start()
-    app = build_app(args.index, args.seeds)
+    app = build_app(args.index, args.seeds, args.chroma_url)
     app.queue(default_concurrency_limit=2)
     app.launch(
         server_name=args.host,

@@ -74,6 +74,11 @@ class Document:
     sha256: str = ""
 
 
+# What each citation carries in `Answer.to_dict()` and the app's `/ask` JSON.
+CITATION_FIELDS = ("n", "speaker", "role", "source", "title", "date", "text", "start", "end",
+                   "score", "highlights")  # fmt: skip
+
+
 @dataclass
 class Answer:
     """What `qa.answer` returns. `[n]` in `text` refers to `citations[n - 1]`."""

@@ -27,6 +27,7 @@ from qa.errors import QAError, QuestionError  # noqa: E402
 from qa.index import build  # noqa: E402
 from qa.render import CSS, chat_text, documents_rows, sources_html  # noqa: E402
 from qa.retrieve import MAX_QUESTION_CHARS, open_index  # noqa: E402
+from qa.types import CITATION_FIELDS  # noqa: E402
 
 EXAMPLES = [
     "Who commanded the CSTO peacekeeping force?",
@@ -209,8 +210,7 @@ def build_app(
 
 
 def _api_citation(c: dict) -> dict:
-    keys = ("n", "speaker", "role", "source", "title", "date", "text", "start", "end", "score")
-    return {k: c[k] for k in keys} | {"highlights": c["highlights"]}
+    return {k: c[k] for k in CITATION_FIELDS}
 
 
 def ensure_index(seeds_dir: Path, index_dir: Path, chroma_url: str | None = None) -> None:

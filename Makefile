@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-scale clean
 .DEFAULT_GOAL := test
 
 $(STAMP): pyproject.toml
@@ -25,6 +25,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix qa tests app.py benchmarks
 	$(VENV)/bin/ruff format qa tests app.py benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+bench-scale: $(STAMP)
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT index/.lock

@@ -46,6 +46,7 @@ from qa.types import Document, Passage
 FORMAT = 2  # 2: passages carry a reply context
 COLLECTION = "passages"
 _ADD_BATCH = 4000  # Chroma refuses batches over ~5461
+LARGE_INDEX = 10_000  # passages; above this, keyword queries keep only their rarest terms
 
 
 # --------------------------------------------------------------------------- seeds
@@ -567,11 +568,13 @@ class Index:
         terms = [t for t in terms if t]
         if not terms:
             return []
-        # Terms in a fifth of all passages add little to BM25 but make FTS5 rank every match.
+        # Large corpora: FTS5 ranks every passage matching any term, so a term in 5% of them
+        # costs much and adds little to BM25; the three rarest terms carry most of the weight.
         n = self.count()
-        if n > 10_000:
-            rare = [t for t in terms if self.document_frequency(t) < max(1000, n // 5)]
-            terms = rare or sorted(terms, key=self.document_frequency)[:2]
+        if n > LARGE_INDEX:
+            by_rarity = sorted(terms, key=self.document_frequency)
+            rare = [t for t in by_rarity if self.document_frequency(t) < n // 20]
+            terms = (rare or by_rarity)[:3]
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
             "SELECT p.id, -bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) AS s FROM passages_fts "

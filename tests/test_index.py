@@ -158,3 +158,20 @@ def test_empty_or_missing_seeds(tmp_path):
         build(tmp_path / "nope", tmp_path / "index")
     with pytest.raises(IndexNotBuilt, match="qa index"):
         Index(tmp_path / "index")
+
+
+def test_large_index_keyword_queries_keep_their_rarest_terms(seed_index, monkeypatch):
+    import qa.index
+
+    ix = Index(seed_index)
+    sent = []
+    real_sql = ix._sql
+    monkeypatch.setattr(ix, "_sql", lambda q, a=(): sent.append((q, a)) or real_sql(q, a))
+    monkeypatch.setattr(qa.index, "LARGE_INDEX", 0)  # behave as on a corpus of millions
+    terms = ["kazakhstan", "csto", "commander", "serdyukov", "airborne"]
+    hits = ix.keyword(terms, 5)
+    match = next(a[0] for q, a in sent if "bm25" in q)
+    assert match.count(" OR ") <= 2  # at most the three rarest terms
+    assert '"kazakhstan"' not in match and '"serdyukov"' in match  # common out, rare in
+    assert "Serdyukov" in ix.passages([hits[0][0]])[hits[0][0]].text
+    assert ix.keyword(["kazakhstan"], 5)  # only common terms: the rarest is still searched

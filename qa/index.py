@@ -46,7 +46,8 @@ from qa.types import Document, Passage
 FORMAT = 2  # 2: passages carry a reply context
 COLLECTION = "passages"
 _ADD_BATCH = 4000  # Chroma refuses batches over ~5461
-LARGE_INDEX = 10_000  # passages; above this, keyword queries keep only their rarest terms
+LARGE_INDEX = 10_000  # passages; above this, searches trade exhaustiveness for speed
+POSTINGS_BUDGET = 20_000  # most postings one keyword query may make FTS5 score
 
 
 # --------------------------------------------------------------------------- seeds
@@ -551,16 +552,25 @@ class Index:
         with self._store._lock:
             return self._store.db.execute(query, args).fetchall()
 
-    def dense(self, vector, k: int, *, speaker=None, source=None) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the k nearest passages."""
-        where = _where(speaker, source)
+    def dense(self, vector, k: int, *, speaker=None, source=None, boost=False):
+        """(id, cosine similarity) of the k nearest passages, optionally filtered.
+
+        `boost=True` marks a list that only adds weight (a speaker the question names): on a
+        large index it filters a wider unfiltered search instead of Chroma's exact filtered
+        search, whose cost grows with the number of passages the filter admits.
+        """
+        query = [[float(x) for x in vector]]
         col = self._store.collection
-        res = col.query(
-            query_embeddings=[[float(x) for x in vector]],
-            n_results=k,
-            where=where,
-            include=["distances"],
-        )
+        if boost and (speaker or source) and self.count() > LARGE_INDEX:
+            res = col.query(query_embeddings=query, n_results=max(5 * k, 200),
+                            include=["distances", "metadatas"])  # fmt: skip
+            allowed = {"speaker": _as_set(speaker), "source": _as_set(source)}
+            out = [(i, 1.0 - d) for i, d, m in zip(res["ids"][0], res["distances"][0],
+                                                  res["metadatas"][0])
+                   if all(not ok or m.get(key) in ok for key, ok in allowed.items())]  # fmt: skip
+            return out[:k]
+        res = col.query(query_embeddings=query, n_results=k, where=_where(speaker, source),
+                        include=["distances"])  # fmt: skip
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def keyword(self, terms: list[str], k: int, *, speaker=None, source=None):
@@ -568,26 +578,39 @@ class Index:
         terms = [t for t in terms if t]
         if not terms:
             return []
-        # Large corpora: FTS5 ranks every passage matching any term, so a term in 5% of them
-        # costs much and adds little to BM25; the three rarest terms carry most of the weight.
-        n = self.count()
-        if n > LARGE_INDEX:
-            by_rarity = sorted(terms, key=self.document_frequency)
-            rare = [t for t in by_rarity if self.document_frequency(t) < n // 20]
-            terms = (rare or by_rarity)[:3]
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = (
-            "SELECT p.id, -bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) AS s FROM passages_fts "
-            "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ?"
-        )
-        args: list = [match]
-        for col, val in (("speaker", speaker), ("source", source)):
-            if val:
-                vals = [val] if isinstance(val, str) else list(val)
-                sql += f" AND p.{col} IN ({','.join('?' * len(vals))})"
-                args += vals
-        sql += " ORDER BY bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8) LIMIT ?"
-        return [(i, s) for i, s in self._sql(sql, [*args, k])]
+        if self.count() > LARGE_INDEX:
+            # FTS5 scores every posting of every term searched, so on a large index search the
+            # rarest terms whose postings together fit POSTINGS_BUDGET (and 5% of the index):
+            # the work stays bounded as the corpus grows, and common terms add little to BM25
+            # (dense search has them).
+            chosen, total = [], 0
+            budget = min(POSTINGS_BUDGET, self.count() // 20)
+            for t in sorted(terms, key=self.document_frequency):
+                df = self.document_frequency(t)
+                if total + df > budget:
+                    break
+                if df:
+                    chosen.append(t)
+                    total += df
+            terms = chosen
+            if not terms:
+                return []
+        match = " OR ".join(_phrase(t) for t in terms)
+        if speaker:  # filter inside FTS5, on the speaker column, before ranking
+            names = " OR ".join(f"speaker : {_phrase(n)}" for n in _as_set(speaker))
+            match = f"({match}) AND ({names})"
+        bm25 = "bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8)"
+        if source:  # not in the FTS table: join first, then rank
+            sql = (f"SELECT p.id, -{bm25} FROM passages_fts JOIN passages p "
+                   "ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ? AND p.source IN "
+                   f"({','.join('?' * len(_as_set(source)))}) ORDER BY {bm25} LIMIT ?")  # fmt: skip
+            return self._sql(sql, [match, *_as_set(source), k])
+        # subtle: rank inside FTS5 and join only the top k; joining every match first costs
+        # as much again on a large index.
+        sql = (f"SELECT p.id, -f.b FROM (SELECT rowid, {bm25} AS b FROM passages_fts "
+               "WHERE passages_fts MATCH ? ORDER BY b LIMIT ?) f "
+               "JOIN passages p ON p.rowid = f.rowid ORDER BY f.b")  # fmt: skip
+        return self._sql(sql, [match, k])
 
     def passages(self, ids: list[str]) -> dict[str, Passage]:
         if not ids:
@@ -660,6 +683,15 @@ def _row_passage(r) -> Passage:
     fields = dict(zip(_COLUMNS[1:], r[1:]))
     fields["minor"] = bool(fields["minor"])
     return Passage(**fields)
+
+
+def _phrase(text: str) -> str:
+    """`text` as one FTS5 phrase."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _as_set(value) -> set[str]:
+    return set() if not value else {value} if isinstance(value, str) else set(value)
 
 
 def _where(speaker, source) -> dict | None:

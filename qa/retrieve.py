@@ -3,8 +3,10 @@
 Dense search finds paraphrases; keyword search finds the names, numbers and dates that
 embeddings blur. Reciprocal rank fusion (score = sum of 1 / (60 + rank)) needs no score
 calibration between the two. A speaker named in the question ("What did Rahmon say ...")
-adds a third ranking restricted to that speaker's passages. Procedural turns (`minor`) are
-ranked after every substantive passage.
+adds rankings restricted to that speaker's passages; a follow-up adds the passages that
+answered the previous question. The top passages are then reordered by their best answering
+sentence (`qa.score`), and `Passage.score` becomes that sentence's score; below the top it
+stays the fused score. Procedural turns (`minor`) rank after every substantive passage.
 
 The index is opened once per process and reopened only when a rebuild made a new
 generation live. Deliberately left out: a cross-encoder reranker (none is installable here).
@@ -58,7 +60,6 @@ class Hit:
     passage: Passage
     fused: float
     dense: float  # cosine similarity to the query, 0 when only keyword search found it
-    keyword_rank: int | None
     candidates: list[Candidate] | None = None  # its scored sentences, once reranked
 
     @property
@@ -154,7 +155,7 @@ def search(
     terms = content_terms(q) + list(acronyms(q))
     n = max(CANDIDATES, k)
 
-    rankings, sims, keyword = [], {}, []
+    rankings, sims = [], {}
     if mode != "keyword":
         vector = Embedder(index.model).encode_query(q)
         dense = index.dense(vector, n, speaker=speaker, source=source)
@@ -166,7 +167,7 @@ def search(
     named = [] if speaker or mode != "full" else speakers_named(index, q)
     if named:
         # The question is about what a named person said: rank their passages too.
-        for_named = index.dense(vector, n, speaker=named, source=source)
+        for_named = index.dense(vector, n, speaker=named, source=source, boost=True)
         sims.update(for_named)
         rankings.append([i for i, _ in for_named])
         # Within their passages their own name matches everything: rank by the topic words.
@@ -187,13 +188,12 @@ def search(
     for ranking in rankings:
         for rank, pid in enumerate(ranking):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    kw_rank = {pid: r for r, (pid, _) in enumerate(keyword)}
     passages = index.passages(list(fused))
     hits = []
     for pid, score in fused.items():
         p = passages[pid]
         p.score = round(score, 5)
-        hits.append(Hit(p, score, sims.get(pid, 0.0), kw_rank.get(pid)))
+        hits.append(Hit(p, score, sims.get(pid, 0.0)))
     hits.sort(key=lambda h: (h.passage.minor, -h.fused))
     if mode == "full" and hits:
         hits = _rerank(hits, Scorer(index, q, named))

@@ -10,6 +10,7 @@ questions, general to any transcript.
 
 from __future__ import annotations
 
+import functools
 import re
 
 STOPWORDS = set(
@@ -106,6 +107,7 @@ _SUFFIXES = tuple(
 )
 
 
+@functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
     w = word.lower()

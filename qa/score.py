@@ -18,6 +18,7 @@ answerer abstains on it. Nothing is embedded here: scoring is words only.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,31 @@ def related(a: str, b: str) -> bool:
     return len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 5
 
 
+@functools.lru_cache(maxsize=16384)  # passages do not change; their stems are reused per query
+def _text_stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _sentence_spans(text: str, start: int) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text, offset=start))
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_prefixes(text: str) -> dict[str, list[str]]:
+    """The text's stems by their first five letters (`related` needs at least five)."""
+    out: dict[str, list[str]] = {}
+    for s in _text_stems(text):
+        if len(s) >= 5:
+            out.setdefault(s[:5], []).append(s)
+    return out
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text))
+
+
 @dataclass
 class Candidate:
     passage: Passage
@@ -120,12 +146,15 @@ class Scorer:
     def _stems(self, text: str) -> set[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
         or shortens ("Afghan" / "Afghanistan"), and the words of an acronym it holds ("LPG")."""
-        found = {stem(w) for w in words(text)}
-        for t in self.proper:
-            if t not in found and any(related(t, f) for f in found):
-                found.add(t)
+        found = set(_text_stems(text))
+        if self.proper:
+            by_prefix = _text_prefixes(text)
+            for t in self.proper:
+                if t not in found and any(related(t, f) for f in by_prefix.get(t[:5], ())):
+                    found.add(t)
+        lowered = _text_words(text)
         for acro, parts in self.acronyms.items():
-            if acro in {w.lower() for w in words(text)}:
+            if acro in lowered:
                 found.update(parts)
         return found
 
@@ -139,7 +168,7 @@ class Scorer:
                                        passage.role or "")))  # fmt: skip
         around_cover = self.coverage(around)
         prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
-        spans = sentence_spans(passage.text, offset=passage.start)
+        spans = _sentence_spans(passage.text, passage.start)
         if passage.turn == 0 and len(passage.text.split()) <= HEADER_UNIT_WORDS:
             spans = [(passage.start, passage.end)]
         out = []

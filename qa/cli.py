@@ -165,7 +165,9 @@ def describe_build(report, seeds: Path, index: Path) -> str:
 def cmd_ask(args) -> int:
     import qa
     from qa.index import current_generation
+    from qa.retrieve import check_question
 
+    check_question(args.question)  # a bad question is refused before any index is built
     if current_generation(args.index) is None and args.seeds.is_dir():
         print(
             f"qa: no index at {args.index} yet; building it from {args.seeds} (once)...",

@@ -49,7 +49,7 @@ def test_ask_text_marks_the_answering_sentence(seed_index):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["ask", "   "], "the question is empty"),
+        (["ask", "   ", "--index", "{tmp}/idx"], "the question is empty"),
         (["ask", "hi", "--index", "{tmp}/none", "--seeds", "{tmp}/none"], "no index at"),
         (["index", "--seeds", "{tmp}/none", "--index", "{tmp}/idx"], "seeds folder not found"),
         (["index", "--seeds", "{tmp}/empty", "--index", "{tmp}/idx"], "no readable transcripts"),
@@ -78,3 +78,9 @@ def test_index_reports_changes_and_skipped_files(tmp_path):
     assert "added    a.txt" in out.stdout
     again = qa("index", "--seeds", str(seeds), "--index", str(index))
     assert "is up to date" in again.stdout
+
+
+def test_empty_question_is_refused_before_building_an_index(tmp_path):
+    out = qa("ask", "  ", "--index", str(tmp_path / "index"), "--seeds", str(ROOT / "seeds"))
+    assert out.returncode == 2 and "the question is empty" in out.stderr
+    assert not (tmp_path / "index").exists()

@@ -13,7 +13,6 @@ Every figure is measured here, in one run; nothing is asserted (machines are noi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -27,8 +26,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from qa.evaluate import load_questions  # noqa: E402
+
 PY = sys.executable
 SEEDS = ROOT / "seeds"
+DEV_QUESTIONS = ROOT / "eval" / "dev_qa.jsonl"
 ENV = {
     **os.environ,
     "HF_HUB_OFFLINE": "1",
@@ -130,11 +133,7 @@ def bench_query(repeat: int) -> list[tuple[str, str]]:
     from qa.embed import Embedder
     from qa.index import build
 
-    questions = [
-        json.loads(x)["question"]
-        for x in (ROOT / "eval" / "dev_qa.jsonl").read_text().splitlines()
-        if x.strip()
-    ]
+    questions = [q["question"] for q in load_questions(DEV_QUESTIONS)]
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         build(SEEDS, index)
@@ -178,11 +177,7 @@ def _peak_rss_mib(pid: int) -> float:
 def bench_app(repeat: int) -> list[tuple[str, str]]:
     from gradio_client import Client
 
-    questions = [
-        json.loads(x)
-        for x in (ROOT / "eval" / "dev_qa.jsonl").read_text().splitlines()
-        if x.strip()
-    ]
+    questions = load_questions(DEV_QUESTIONS)
     starts, asks, peak = [], [], 0.0
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"

@@ -29,10 +29,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench import machine, pct  # noqa: E402
+from bench import DEV_QUESTIONS, machine, pct  # noqa: E402
 
 from qa.chunk import chunk_text, sentence_spans  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
+from qa.evaluate import load_questions  # noqa: E402
 from qa.index import FORMAT, _Store  # noqa: E402
 from qa.query import acronyms, content_terms  # noqa: E402
 from qa.types import Document, Passage  # noqa: E402
@@ -168,9 +169,7 @@ def main() -> int:
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     print(f"machine: {machine()}", flush=True)
-    questions = [json.loads(x)["question"] for x in
-                 (ROOT / "eval" / "dev_qa.jsonl").read_text().splitlines()
-                 if x.strip() and "history" not in x]  # fmt: skip
+    questions = [q["question"] for q in load_questions(DEV_QUESTIONS) if not q.get("history")]
     emb = Embedder()
     qvecs = {q: emb.encode_query(q) for q in questions}
     base = base_vectors(corpus(min(10_000, max(sizes))))

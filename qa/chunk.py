@@ -67,13 +67,17 @@ _SPEAKER_LINE = re.compile(r"^(?P<label>[^:\n]{1,200}?):[ \t]+(?P<text>\S.*)$")
 
 _CONNECTORS = set("""of the and for on in to de da del van von der al bin le la &""".split())
 _PARTICLES = {"de", "da", "del", "van", "von", "der", "al", "bin", "le", "la"}
-_TITLES = set(
-    """president prime minister secretary chairman chairwoman chair ambassador representative
-    moderator governor senator mayor director general commander colonel dr dr. mr mr. mrs
-    mrs. ms ms. judge justice chief deputy head speaker host professor prof. sir lord lady
-    king queen interviewer reporter question answer audience councillor councilor officer
-    inspector captain major lieutenant sergeant rev rev. reverend father pastor rabbi imam
-    anchor panelist panellist witness member""".split()
+# Posts and offices: a label word here is a role, not a name (the scorer uses them too).
+POSTS = set(
+    """president minister secretary chairman chairwoman chair ambassador representative
+    moderator governor senator mayor director general commander colonel chief deputy head
+    speaker king queen judge councillor officer captain""".split()
+)
+_TITLES = POSTS | set(
+    """prime dr dr. mr mr. mrs mrs. ms ms. justice host professor prof. sir lord lady
+    interviewer reporter question answer audience councilor inspector major lieutenant
+    sergeant rev rev. reverend father pastor rabbi imam anchor panelist panellist witness
+    member""".split()
 )
 _NOT_SPEAKERS = set(
     """note source update date time location place title subject re tags topics persons warning

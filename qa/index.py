@@ -698,7 +698,7 @@ def _where(speaker, source) -> dict | None:
     clauses = []
     for key, val in (("speaker", speaker), ("source", source)):
         if val:
-            vals = [val] if isinstance(val, str) else list(val)
+            vals = sorted(_as_set(val))
             clauses.append({key: vals[0]} if len(vals) == 1 else {key: {"$in": vals}})
     if not clauses:
         return None

@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from qa.chunk import sentence_spans
+from qa.chunk import POSTS, sentence_spans
 from qa.query import (
     FRAME_WORDS,
     MONTHS,
@@ -62,12 +62,10 @@ _ANAPHOR = re.compile(
 HEADER_UNIT_WORDS = 120
 
 
-TITLE_WORDS = set(
-    """president minister secretary chairman chairwoman chair ambassador representative
-    moderator governor senator mayor director general commander colonel chief deputy head
-    speaker envoy premier king queen judge councillor officer captain spokesman spokeswoman
-    spokesperson""".split()
-)
+# "led by the deputy chief of the Joint Staff": a post answers "who" too.
+TITLE_WORDS = POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokesperson"}
+# Question words that say nothing about a speaker's role.
+_NOT_ROLE = {"who", "whom", "whose", "the", "of", "a", "an", "is", "was", "did"}
 
 
 def related(a: str, b: str) -> bool:
@@ -120,7 +118,6 @@ class Scorer:
         self.query = query
         self.qtype = question_type(query)
         self.asked = {w.lower() for w in words(query)}
-        self.asked_stop = {"who", "whom", "whose", "the", "of", "a", "an", "is", "was", "did"}
         self.roles = index.roles()
         n = max(index.count(), 1)
         named_words = {w.lower() for name in named or [] for w in name.split()}
@@ -200,7 +197,7 @@ class Scorer:
         if self.qtype != "who" or not passage.role:
             return False
         role = {stem(w) for w in words(passage.role)}
-        return any(stem(w) in role for w in words(self.query) if w.lower() not in self.asked_stop)
+        return any(stem(w) in role for w in words(self.query) if w.lower() not in _NOT_ROLE)
 
     def typed(self, text: str) -> bool:
         """Does `text` hold the kind of answer asked for, beyond the question's own words?"""

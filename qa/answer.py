@@ -1,8 +1,8 @@
 """Extractive answers: the sentence(s) of the retrieved passages that answer, cited.
 
 No language model. Sentences are scored by `qa.score.Scorer` (coverage of the question,
-the kind of answer asked for, passage rank). The best one, and a second one from another
-passage when it is nearly as good, become the answer, quoted with the speaker's name and a
+the kind of answer asked for, passage rank). The best one, and a second one when it is nearly
+as good, become the answer, quoted with the speaker's name and a
 `[n]` marker; each sentence's span is recorded on its cited passage (`highlights`).
 
 The answerer abstains (`found=False`, citing the nearest passages) when the best sentence
@@ -63,13 +63,8 @@ def answer(
         overlaps = (
             c.passage.source == best.passage.source and c.start < best.end and best.start < c.end
         )
-        if (
-            c.passage is not best.passage
-            and not overlaps
-            and c.score >= 0.9 * best.score
-            and c.typed
-        ):
-            chosen.append(c)  # a second sentence from elsewhere (windows overlap: not a repeat)
+        if not overlaps and c.score >= 0.9 * best.score and c.typed:
+            chosen.append(c)  # a second sentence nearly as good (windows overlap: not a repeat)
             break
     citations: list[Passage] = []
     parts = []

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from qa.types import Document, Passage
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 # cl100k tokens per window, header included. MiniLM's word pieces run ~1.1-1.4x cl100k
 # tokens on this kind of English, so 160 keeps every embedded text far below 256.
@@ -292,8 +292,10 @@ def _link_names(names: list[str]) -> dict[str, str]:
 
 def _is_furniture(line: str, header: bool = False) -> bool:
     s = line.strip()
-    # subtle: in a header, a lone word ("Events", "News") is a site breadcrumb, not prose.
-    return bool(_FURNITURE_LINE.match(s)) or (header and len(s.split()) == 1)
+    # subtle: in a header, a lone word ("Events", "News") is a site breadcrumb, not prose; a
+    # lone time ("11:45") is part of the dateline, which must stay with the place after it.
+    lone = header and len(s.split()) == 1 and not _TIME_LINE.match(s)
+    return bool(_FURNITURE_LINE.match(s)) or lone
 
 
 def _parse_transcript(text, source, lines, labelled):

@@ -19,6 +19,13 @@ STOPWORDS = set(
     with would about after before he she his her our we you your there these those into than
     then can could should may might any all also just so if not no mr mrs ms many much
     say said says tell told give gave get got go went take took make made one ones being""".split()
+) | set(
+    # Particles, prepositions and degree words: they bend a phrase ("set off", "besides the
+    # UN") but name nothing a passage must hold.
+    """through off around besides beside back away over out up down along across during
+    between among against without within under above below onto upon via per since until
+    while because though although other else same such very more most less least only even
+    still yet ever never again already both each every either neither own now here""".split()
 )
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")
@@ -70,7 +77,8 @@ def acronyms(text: str) -> dict[str, list[str]]:
 # Words that frame a question ("on what date", "how large", "take place"), never its topic.
 FRAME_WORDS = set(
     """date day days year years month time times large big long place kind type sort number
-    amount size part way ways""".split()
+    amount size part way ways name names set cause caused reason reasons trigger triggered
+    prompted sparked provoked""".split()
 )
 _AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "might", "to"}
 _DETS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
@@ -154,15 +162,34 @@ _QUESTION_TYPES = [
     ("who", r"\bwho(m|se)?\b|\bname of\b|\bwhich (person|leader|official|president|general"
             r"|country|countries|organi[sz]ation)\b"),
     ("which", r"^\s*(in |on |at |from )?which\b"),
+    ("why", r"\bwhy\b|\bwhat (caused|triggered|prompted|sparked|provoked|set|led to)\b"
+            r"|\b(reason|cause)s? (for|of|behind)\b"),
     ("where", r"\bwhere\b|\bin which (city|country|place|region|town)\b"
               r"|\bwhat (city|country|place|region)\b"),
 ]  # fmt: skip
 
 
 def question_type(question: str) -> str:
-    """'count', 'when', 'who', 'which', 'where' or 'other': the kind of answer wanted."""
+    """'count', 'when', 'who', 'which', 'where', 'why' or 'other': the kind of answer wanted."""
     q = question.lower()
     return next((kind for kind, rx in _QUESTION_TYPES if re.search(rx, q)), "other")
+
+
+def focus_of(question: str) -> str | None:
+    """The thing a "which"/"what kind of" question asks to name: 'Which joint exercise helped
+    prepare ...' -> 'exercise' (the last word of the noun run after the question word)."""
+    m = re.search(r"\b(?:which|what(?: kind| type| sort)? of|what)\s+((?:[\w’'-]+\s+){0,3})",
+                  question, re.IGNORECASE)  # fmt: skip
+    if not m:
+        return None
+    run = []
+    found = verbs(question)
+    for w in m.group(1).split():
+        lw = w.lower().replace("’", "'").removesuffix("'s").rstrip("'")
+        if lw in STOPWORDS or lw in found or lw in _AUX:
+            break
+        run.append(lw)
+    return run[-1] if run else None
 
 
 # --------------------------------------------------------------------------- follow-ups

@@ -29,6 +29,9 @@ from qa.types import Passage
 RRF_K = 60
 CANDIDATES = 40
 RERANK_DEPTH = 16  # passages whose sentences are scored to reorder the top of the list
+# ... plus the top few of every single ranking: a passage keyword search puts first can sit
+# far down the fused list when the dense ranking misses it, and is still worth reading.
+RERANK_EACH = 6
 FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a follow-up
 # "full" is the shipped pipeline; the others are the baselines `qa eval --compare` measures.
 MODES = ("full", "hybrid", "dense", "keyword")
@@ -196,13 +199,17 @@ def search(
         hits.append(Hit(p, score, sims.get(pid, 0.0)))
     hits.sort(key=lambda h: (h.passage.minor, -h.fused))
     if mode == "full" and hits:
-        hits = _rerank(hits, Scorer(index, q, named))
+        pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
+        hits = _rerank(hits, Scorer(index, q, named), pool)
     return Search(query=q, hits=hits, speakers_named=named)
 
 
-def _rerank(hits: list[Hit], scorer: Scorer) -> list[Hit]:
-    """Order the top passages by their best answering sentence (the fused rank is part of it)."""
-    top, rest = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
+def _rerank(hits: list[Hit], scorer: Scorer, pool: set[str]) -> list[Hit]:
+    """Order the top passages, and those in `pool`, by their best answering sentence (the
+    fused rank is part of it); the rest stay in fused order below them."""
+    chosen = [i < RERANK_DEPTH or h.passage.id in pool for i, h in enumerate(hits)]
+    top = [h for h, c in zip(hits, chosen) if c]
+    rest = [h for h, c in zip(hits, chosen) if not c]
     for h in top:
         h.candidates = scorer.candidates(h.passage, h.fused, top[0].fused, h.dense)
     top.sort(key=lambda h: (h.passage.minor, -(h.best.score if h.best else -1.0)))

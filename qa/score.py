@@ -30,6 +30,7 @@ from qa.query import (
     NUMBER_WORDS,
     acronyms,
     content_terms,
+    focus_of,
     question_type,
     stem,
     verbs,
@@ -44,6 +45,18 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+# A day of a month ("January 13", "13 January", "13/01/2022"): more than "in January".
+_FULL_DATE = re.compile(
+    rf"\b({'|'.join(MONTHS)})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({'|'.join(MONTHS)})\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+# Words that give a cause or a purpose: the kind of answer "why" and "what caused" want.
+_CAUSE = re.compile(
+    r"\b(because|due to|caused|triggered|sparked|prompted|provoked|pretext|reason|so as to|"
+    r"in order to|so that|led to|as a result of|owing to|over (the )?\w+ prices?)\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
 _PLACE = re.compile(r"\b(?:in|at|to|from|near|across|over)\s+(?:the\s+)?[A-Z][\w-]+")
 # Capitalised phrases ending in one of these name an organisation or place, not a person.
@@ -60,6 +73,9 @@ _ANAPHOR = re.compile(
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
+STRONG = 2  # `Scorer.typed`: the precise kind of answer
+# A run of capitalised words and the word after it ("Indestructible Brotherhood exercise").
+_CAPS_RUN = re.compile(r"((?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+)(?:\s+([a-z][\w-]+))?")
 
 
 # "led by the deputy chief of the Joint Staff": a post answers "who" too.
@@ -118,6 +134,7 @@ class Scorer:
         self.query = query
         self.qtype = question_type(query)
         self.asked = {w.lower() for w in words(query)}
+        self.focus = focus_of(query) if self.qtype in ("which", "who", "other") else None
         self.roles = index.roles()
         n = max(index.count(), 1)
         named_words = {w.lower() for name in named or [] for w in name.split()}
@@ -178,7 +195,7 @@ class Scorer:
             typed = self.typed(text) or self._speaker_answers(passage)
             score = 0.65 * self.coverage(stems) + 0.35 * around_cover + prior
             if typed:
-                score += 0.3
+                score += 0.3 + 0.1 * (typed == STRONG)
             elif self.qtype != "other":
                 score -= 0.1
             if text.rstrip().rstrip("”\"'").endswith("?"):
@@ -192,6 +209,19 @@ class Scorer:
             out.append(Candidate(passage, a, b, text, score, typed, missing, share))
         return out
 
+    def _names_focus(self, text: str) -> bool:
+        """A capitalised name that ends in, or stands before, the asked-for thing:
+        "Almaty International Airport", "the Indestructible Brotherhood exercise"."""
+        f = stem(self.focus)
+        for m in _CAPS_RUN.finditer(text):
+            if not any(related(w.lower(), a) or w.lower() == a for w in m.group(1).split()
+                       for a in self.asked):  # fmt: skip
+                nxt = m.group(2) or ""
+                last = m.group(1).split()[-1]
+                if stem(last) == f or (nxt and stem(nxt) == f):
+                    return True
+        return False
+
     def _speaker_answers(self, passage: Passage) -> bool:
         """For "who moderated", the speaker whose role is the moderator is the answer."""
         if self.qtype != "who" or not passage.role:
@@ -199,8 +229,10 @@ class Scorer:
         role = {stem(w) for w in words(passage.role)}
         return any(stem(w) in role for w in words(self.query) if w.lower() not in _NOT_ROLE)
 
-    def typed(self, text: str) -> bool:
-        """Does `text` hold the kind of answer asked for, beyond the question's own words?"""
+    def typed(self, text: str) -> float:
+        """Does `text` hold the kind of answer asked for, beyond the question's own words?
+        0 no, 1 yes, STRONG when it is the precise kind: a day of a month for "when", a name
+        ending in the asked-for thing for "which airport" ("Almaty International Airport")."""
         qtype, asked = self.qtype, self.asked
 
         def new(matches):
@@ -208,7 +240,11 @@ class Scorer:
                        for m in matches)  # fmt: skip
 
         if qtype == "when":
+            if new(m.group(0) for m in _FULL_DATE.finditer(text)):
+                return STRONG
             return new(m.group(0) for m in _DATE.finditer(text))
+        if qtype == "why":
+            return STRONG if _CAUSE.search(text) else 0
         if qtype == "count":
             nums = [m.group(0) for m in _NUMBER.finditer(text)
                     if not re.fullmatch(r"(19|20)\d\d", m.group(0))]  # fmt: skip
@@ -225,6 +261,8 @@ class Scorer:
             # "led by the deputy chief of the Joint Staff": a post answers "who" too.
             return new(w for w in words(text) if w.lower() in TITLE_WORDS)
         if qtype == "which":
+            if self.focus and self._names_focus(text):
+                return STRONG
             caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
             return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))
         if qtype == "where":

@@ -47,6 +47,22 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
     assert a.citations[0].speaker == "Magzhan Ilyassov"
 
 
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # "which airport" wants a name ending in "Airport", not any capitalised word
+        ("Which airport did Kazakhstan's forces clear of terrorists?", "Almaty International"),
+        # "where" is answered by the header's place line
+        ("Where was Putin when he took part in the session?", "Novo-Ogaryovo"),
+        # a cause for "what set off", and the particle "off" is not a topic word
+        ("What set off the protests in Western Kazakhstan?", "liquefied gas"),
+    ],
+)
+def test_answer_kind_decides_between_close_sentences(seed_index, question, expected):
+    a = qa.answer(question, index_dir=seed_index)
+    assert a.found and expected in a.text, a.text
+
+
 def test_unanswerable_says_so_and_shows_nearest(seed_index):
     a = qa.answer("Which club won the 2021 Champions League final?", index_dir=seed_index)
     assert not a.found

@@ -54,6 +54,9 @@ def test_kremlin_header_becomes_metadata():
     header = [p for p in passages if p.turn == 0]
     assert header and all(p.speaker is None for p in header)
     assert "Events" not in header[0].text.split("\n")  # the site breadcrumb
+    # The dateline (date, time, place) stays one passage: a lone time is not a breadcrumb.
+    dateline = next(p for p in header if "January 10, 2022" in p.text)
+    assert "11:45" in dateline.text and "Novo-Ogaryovo" in dateline.text
 
 
 def test_furniture_is_never_speech():
@@ -190,7 +193,7 @@ def test_chunker_version_matches_its_output():
         _, doc, passages = chunked(name)
         rows = [(p.start, p.end, p.speaker, p.role, p.turn, p.minor) for p in passages]
         h.update(json.dumps([doc.__dict__, rows]).encode())
-    assert (CHUNKER_VERSION, h.hexdigest()[:16]) == ("4", "953a96ec7f77da4e")
+    assert (CHUNKER_VERSION, h.hexdigest()[:16]) == ("5", "f1f146afbd3af948")
 
 
 def test_town_hall_format_headings_audience_and_replies():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.query import acronyms, question_type, rewrite, stem, verbs
+from qa.query import acronyms, focus_of, question_type, rewrite, stem, verbs
 
 
 @pytest.mark.parametrize(
@@ -45,11 +45,26 @@ def test_no_history_no_rewrite():
         ("Who chaired the session?", "who"),
         ("Which joint exercise helped?", "which"),
         ("Where were the command posts?", "where"),
-        ("What triggered the protests?", "other"),
+        ("What triggered the protests?", "why"),
+        ("Why did the criminals attack morgues?", "why"),
+        ("What did the government do about fuel prices?", "other"),
     ],
 )
 def test_question_types(question, kind):
     assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question, focus",
+    [
+        ("Which airport did Kazakhstan's forces clear?", "airport"),
+        ("Which joint exercise helped prepare the peacekeepers?", "exercise"),
+        ("What kind of technologies were used?", "technologies"),
+        ("What is the capital of Armenia?", None),
+    ],
+)
+def test_focus_of_a_which_question(question, focus):
+    assert focus_of(question) == focus
 
 
 def test_verbs_are_not_topics():

@@ -52,7 +52,9 @@ def answer(
         if h.candidates is None:  # baselines do not rerank; score their sentences here
             scorer = scorer or Scorer(open_index(index_dir), found.query, found.speakers_named)
             h.candidates = scorer.candidates(h.passage, h.fused, hits[0].fused, h.dense)
-    candidates = sorted((c for h in hits for c in h.candidates), key=lambda c: -c.score)
+    # On a tie the longer text wins: a sentence with the one its "They" refers to holds more.
+    candidates = sorted((c for h in hits for c in h.candidates if c.fits),
+                        key=lambda c: (-round(c.score, 6), c.start - c.end))  # fmt: skip
     best = candidates[0] if candidates else None
     nearest = [h.passage for h in hits[:k]]
     if best is None or best.score < MIN_SCORE or best.missing_share > MAX_MISSING:

@@ -105,6 +105,8 @@ def verbs(question: str) -> set[str]:
         prev = ws[i - 1] if i else ""
         if w.endswith("ed") and prev not in _DETS and len(w) > 4:
             out.add(w)
+        elif w.endswith("ing") and prev not in _DETS | STOPWORDS and len(w) > 5 and i > 1:
+            out.add(w)  # "citizens coming back": a participle after its noun
         elif prev in out and w not in STOPWORDS and i + 1 < len(ws) and ws[i + 1] in _DETS:
             out.add(w)
     return out
@@ -190,6 +192,23 @@ def focus_of(question: str) -> str | None:
             break
         run.append(lw)
     return run[-1] if run else None
+
+
+_ATTRIBUTE = re.compile(
+    r"^\s*(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<x>[^?]+?)\s+of\s+"
+    r"(?P<y>[^?]+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def attribute_terms(question: str) -> list[str]:
+    """The words of a "What is the X of Y?" question that one sentence must hold together:
+    'What is the capital of Armenia?' -> ['capital', 'armenia'] (framing words left out, so
+    'the name of the commander' -> ['commander']). Empty for any other question."""
+    m = _ATTRIBUTE.match(question)
+    if not m:
+        return []
+    return [t for t in content_terms(f"{m['x']} {m['y']}") if t not in FRAME_WORDS]
 
 
 # --------------------------------------------------------------------------- follow-ups

@@ -29,6 +29,7 @@ from qa.query import (
     MONTHS,
     NUMBER_WORDS,
     acronyms,
+    attribute_terms,
     content_terms,
     focus_of,
     question_type,
@@ -125,6 +126,10 @@ class Candidate:
     typed: bool
     missing: list[str] = field(default_factory=list)  # rare question words absent from passage
     missing_share: float = 0.0  # their share of the question's weight
+    # False when it cannot be the answer whatever its score: its passage lacks a proper noun
+    # of the question ("How many Belarusian troops ..."), or it lacks the attribute a "What is
+    # the X of Y?" question asks for ("the capital of Armenia": both words in one sentence).
+    fits: bool = True
 
 
 class Scorer:
@@ -156,6 +161,7 @@ class Scorer:
         # Proper nouns and adjectives of the question (not its first word): only these meet
         # their longer or shorter forms ("Afghan" prisons / Afghanistan).
         self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
+        self.attribute = {stem(t) for t in attribute_terms(query)} & set(self.weights)
 
     def _stems(self, text: str) -> set[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
@@ -187,7 +193,7 @@ class Scorer:
             spans = [(passage.start, passage.end)]
         out = []
         for i, (a, b) in enumerate(spans):
-            text = passage.text[a - passage.start : b - passage.start]
+            text = own = passage.text[a - passage.start : b - passage.start]
             if _ANAPHOR.match(text) and i > 0:  # keep the sentence it refers to
                 a = spans[i - 1][0]
                 text = passage.text[a - passage.start : b - passage.start]
@@ -206,7 +212,11 @@ class Scorer:
                 score -= 0.3
             missing = sorted(self.rare - around)
             share = sum(self.weights[t] for t in missing) / self.total
-            out.append(Candidate(passage, a, b, text, score, typed, missing, share))
+            fits = not (self.proper & self.rare) - around
+            if fits and self.attribute:
+                who = self._stems(f"{own} {passage.speaker or ''} {passage.role or ''}")
+                fits = self.attribute <= who
+            out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
         return out
 
     def _names_focus(self, text: str) -> bool:

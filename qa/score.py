@@ -146,11 +146,15 @@ class Scorer:
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | FRAME_WORDS
+        deed = re.match(r"\s*who\s+(\w+ed)\b", query, re.IGNORECASE)
+        deed = deed.group(1).lower() if deed else None
         for t in content_terms(query):
             df = index.document_frequency(t)
             w = math.log((n + 1) / (df + 0.5))
             if t in named_words:
                 w *= 0.5  # the speaker's name says whose passage, not which sentence
+            elif t == deed:
+                w *= 2.0  # "Who chaired the debate?": the one who chaired, not the debate
             self.weights[stem(t)] = max(w, 0.1)
             # Rare words the evidence must hold: names and things, not the verb or a number.
             if df <= 0.05 * n and t not in named_words | not_topic and not t.isdigit():

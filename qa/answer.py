@@ -23,6 +23,8 @@ from qa.types import Answer, Passage
 TOP_PASSAGES = 8
 MIN_SCORE = 0.7
 MAX_MISSING = 0.42  # abstain when absent rare question words carry this much of its weight
+SECOND_SENTENCE = 0.9  # a second sentence is quoted when it scores this share of the best
+NEXT_SENTENCE = 0.8  # ... or this share when it is the very next sentence of the same passage
 NOT_FOUND = "The transcripts do not seem to answer this. The nearest passages are below."
 
 
@@ -65,7 +67,13 @@ def answer(
         overlaps = (
             c.passage.source == best.passage.source and c.start < best.end and best.start < c.end
         )
-        if not overlaps and c.score >= 0.9 * best.score and c.typed:
+        # The sentence right after the best one continues its answer: a lower bar.
+        follows = (
+            c.passage is best.passage
+            and not c.passage.text[best.end - c.passage.start : c.start - c.passage.start].strip()
+        )
+        bar = NEXT_SENTENCE if follows else SECOND_SENTENCE
+        if not overlaps and c.score >= bar * best.score and c.typed:
             chosen.append(c)  # a second sentence nearly as good (windows overlap: not a repeat)
             break
     citations: list[Passage] = []

@@ -74,6 +74,7 @@ _ANAPHOR = re.compile(
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
+REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
 # A run of capitalised words and the word after it ("Indestructible Brotherhood exercise").
 _CAPS_RUN = re.compile(r"((?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+)(?:\s+([a-z][\w-]+))?")
@@ -202,8 +203,13 @@ class Scorer:
                 a = spans[i - 1][0]
                 text = passage.text[a - passage.start : b - passage.start]
             stems = self._stems(text)
+            cover = self.coverage(stems)
+            if i == 0 and passage.context:
+                # The first sentence of a reply answers the question it replies to ("And the
+                # cost?" / "The current estimate is 212 million euros."): part credit.
+                cover += REPLY_CREDIT * self.coverage(self._stems(passage.context) - stems)
             typed = self.typed(text) or self._speaker_answers(passage)
-            score = 0.65 * self.coverage(stems) + 0.35 * around_cover + prior
+            score = 0.65 * cover + 0.35 * around_cover + prior
             if typed:
                 score += 0.3 + 0.1 * (typed == STRONG)
             elif self.qtype != "other":

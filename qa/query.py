@@ -213,6 +213,22 @@ def attribute_terms(question: str) -> list[str]:
     return [t for t in content_terms(f"{m['x']} {m['y']}") if t not in FRAME_WORDS]
 
 
+def counted_terms(question: str) -> list[str]:
+    """The thing a "how many"/"how much" question counts: 'How much money did Russia spend?'
+    -> ['money']; 'How many law enforcement officers ...' -> ['law', 'enforcement',
+    'officers']. Empty when no noun follows ("How much did it cost?")."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,4})", question, re.IGNORECASE)
+    if not m:
+        return []
+    run, found = [], verbs(question)
+    for w in m.group(1).split():
+        lw = w.lower().replace("’", "'").removesuffix("'s").rstrip("'")
+        if lw in STOPWORDS or lw in found or lw in _AUX or lw in FRAME_WORDS:
+            break
+        run.append(lw)
+    return run
+
+
 # --------------------------------------------------------------------------- follow-ups
 
 _PRONOUN = re.compile(

@@ -31,6 +31,7 @@ from qa.query import (
     acronyms,
     attribute_terms,
     content_terms,
+    counted_terms,
     focus_of,
     question_type,
     stem,
@@ -167,6 +168,7 @@ class Scorer:
         # their longer or shorter forms ("Afghan" prisons / Afghanistan).
         self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
         self.attribute = {stem(t) for t in attribute_terms(query)} & set(self.weights)
+        self.counted = {stem(t) for t in counted_terms(query)}
 
     def _stems(self, text: str) -> set[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
@@ -226,6 +228,11 @@ class Scorer:
             if fits and self.attribute:
                 who = self._stems(f"{own} {passage.speaker or ''} {passage.role or ''}")
                 fits = self.attribute <= who
+            if fits and self.counted:
+                # The counted thing is named here or in the sentence before ("Taliban members
+                # are fighting ... 11 of them were killed"); "200 flights" is no sum of money.
+                near = passage.text[spans[max(i - 1, 0)][0] - passage.start : b - passage.start]
+                fits = bool(self.counted & self._stems(near))
             out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
         return out
 

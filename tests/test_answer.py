@@ -63,6 +63,18 @@ def test_answer_kind_decides_between_close_sentences(seed_index, question, expec
     assert a.found and expected in a.text, a.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Armenia?",  # both words occur, never in one sentence
+        "How many Belarusian troops were sent to Kazakhstan?",  # "2,030 troops" are not
+        "How much money did Russia spend on the airlift?",  # "200 flights" is no sum
+    ],
+)
+def test_near_miss_questions_are_declined(seed_index, question):
+    assert not qa.answer(question, index_dir=seed_index).found
+
+
 def test_unanswerable_says_so_and_shows_nearest(seed_index):
     a = qa.answer("Which club won the 2021 Champions League final?", index_dir=seed_index)
     assert not a.found

@@ -2,7 +2,16 @@
 
 import pytest
 
-from qa.query import acronyms, focus_of, question_type, rewrite, stem, verbs
+from qa.query import (
+    acronyms,
+    attribute_terms,
+    counted_terms,
+    focus_of,
+    question_type,
+    rewrite,
+    stem,
+    verbs,
+)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +88,11 @@ def test_acronyms_and_stems():
     assert stem("deployed") == stem("deployment") == "deploy"
     assert stem("moderated") == stem("moderator")
     assert stem("withdrew") == "withdraw"
+
+
+def test_attribute_and_counted_terms():
+    assert attribute_terms("What is the capital of Armenia?") == ["capital", "armenia"]
+    assert attribute_terms("What did Putin say about Syria?") == []
+    assert counted_terms("How much money did Russia spend on the airlift?") == ["money"]
+    assert counted_terms("How many Taliban members were killed?") == ["taliban", "members"]
+    assert counted_terms("How much did the mission cost?") == []

@@ -105,8 +105,10 @@ def verbs(question: str) -> set[str]:
         prev = ws[i - 1] if i else ""
         if w.endswith("ed") and prev not in _DETS and len(w) > 4:
             out.add(w)
-        elif prev in {"have", "has", "had", "having"} and w not in STOPWORDS | _DETS:
-            out.add(w)  # "having gone through": a participle
+        elif prev in {"have", "has", "had", "having"} | ({"who"} if i == 1 else set()) and (
+            w not in STOPWORDS | _DETS
+        ):  # "having gone through", "Who spoke for ...": a verb
+            out.add(w)
         elif w.endswith("ing") and prev not in _DETS | STOPWORDS and len(w) > 5 and i > 1:
             out.add(w)  # "citizens coming back": a participle after its noun
         elif prev in out and w not in STOPWORDS and i + 1 < len(ws) and ws[i + 1] in _DETS:

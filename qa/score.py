@@ -75,6 +75,7 @@ _ANAPHOR = re.compile(
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
+_SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
 # A run of capitalised words and the word after it ("Indestructible Brotherhood exercise").
@@ -148,8 +149,10 @@ class Scorer:
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | FRAME_WORDS
-        deed = re.match(r"\s*who\s+(\w+ed)\b", query, re.IGNORECASE)
-        deed = deed.group(1).lower() if deed else None
+        deed = re.match(r"\s*who\s+(\w+)\b", query, re.IGNORECASE)
+        deed = deed.group(1).lower() if deed and deed.group(1).lower() in verbs(query) else None
+        if deed and stem(deed) in _SPEECH:
+            deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
         for t in content_terms(query):
             df = index.document_frequency(t)
             w = math.log((n + 1) / (df + 0.5))

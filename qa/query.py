@@ -246,20 +246,26 @@ def person_of(question: str) -> str | None:
     q = question.strip().rstrip("?.! ")
     for m in re.finditer(r"(?:[A-Z][a-z][\w’'-]*\s+)*[A-Z][a-z][\w’'-]*", q):
         before = q[: m.start()].split()
-        # "the West", "of Kazakhstan", "in Almaty": things and places, not people.
-        if not before or before[-1].lower() in {
-            "the",
-            "a",
-            "an",
-            "of",
-            "in",
-            "to",
-            "from",
-            "at",
-            "on",
-            "into",
-            "about",
-        }:
+        # "the West", "of Kazakhstan", "in Almaty": things and places, not people; "CSTO
+        # Collective Security Council": the tail of a longer name.
+        if (
+            not before
+            or before[-1][:1].isupper()
+            or before[-1].lower()
+            in {
+                "the",
+                "a",
+                "an",
+                "of",
+                "in",
+                "to",
+                "from",
+                "at",
+                "on",
+                "into",
+                "about",
+            }
+        ):
             continue
         return m.group(0)
     return None
@@ -368,3 +374,11 @@ def _referent(word: str, q: str, m: re.Match, earlier: list[str]) -> str | None:
 
 def _strip_lead(q: str) -> str:
     return re.sub(r"^(and|so|but|also|then|ok|okay)[,\s]+", "", q.strip(), flags=re.IGNORECASE)
+
+
+def name_person(question: str, person: str) -> str:
+    """Put `person` in place of the question's personal pronouns: 'What did he say?' ->
+    'What did Nikol Pashinyan say?', 'his' -> "Nikol Pashinyan's"."""
+    out = re.sub(r"\b(he|she|him)\b", person, question.strip(), flags=re.IGNORECASE)
+    out = _strip_lead(re.sub(r"\b(his|her)\b", f"{person}'s", out, flags=re.IGNORECASE))
+    return out[:1].upper() + out[1:]

@@ -15,6 +15,7 @@ generation live. Deliberately left out: a cross-encoder reranker (none is instal
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,13 @@ from pathlib import Path
 from qa.embed import Embedder
 from qa.errors import QAError, QuestionError
 from qa.index import Index
-from qa.query import acronyms, content_terms, rewrite
+from qa.query import acronyms, content_terms, name_person, question_type, rewrite, stem, verbs
+from qa.query import words as words_of
 from qa.score import Candidate, Scorer
 from qa.types import Passage
 
 RRF_K = 60
+_PERSONAL = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
 CANDIDATES = 40
 RERANK_DEPTH = 16  # passages whose sentences are scored to reorder the top of the list
 # ... plus the top few of every single ranking: a passage keyword search puts first can sit
@@ -130,6 +133,28 @@ def speakers_named(index: Index, text: str) -> list[str]:
     return named
 
 
+def answered_person(index: Index, previous: str, before: Search, follow_up: str) -> str | None:
+    """The indexed speaker who answers a previous "who" question, when the follow-up refers
+    to a person ("he", "his", "her"): the one speaker the best answering sentence names, or,
+    when it names none, the one who said it in the first person with the question's verb."""
+    if question_type(previous) != "who" or not _PERSONAL.search(follow_up):
+        return None
+    ranked = sorted((h for h in before.hits[:RERANK_DEPTH] if h.best), key=lambda h: -h.best.score)
+    if not ranked:
+        return None
+    text = ranked[0].best.text.lower()
+    asked = {w.lower() for w in content_terms(previous)}
+    names = [n for n in index.speakers()
+             if n.lower().split()[-1] in text and n.lower().split()[-1] not in asked]  # fmt: skip
+    if not names:
+        # "Who thanked Armenia?" / "I would like to thank Armenia": the speaker did the deed.
+        deed = [stem(w) for w in verbs(previous) if w.lower() in words_of(previous)[1:2]]
+        said = {stem(w) for w in content_terms(text)}
+        first_person = re.search(r"\b(i|we)\b", text) is not None
+        return ranked[0].passage.speaker if deed and deed[0] in said and first_person else None
+    return names[0] if len(names) == 1 else None
+
+
 def search(
     question: str,
     *,
@@ -150,11 +175,25 @@ def search(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     q = check_question(question)
+    typed = q
     q = rewrite(q, history) if mode == "full" else q  # baselines search what was typed
     index = open_index(index_dir)
     index.check_model(model)
     speaker = resolve_speaker(index, speaker)
     source = resolve_source(index, source)
+    before, person = None, None
+    if mode == "full" and history and q != typed:
+        # A follow-up is usually answered near the previous answer: rank those passages too.
+        prior = [h for h in history if h and h.strip()]
+        previous = rewrite(prior[-1], prior[:-1]) if prior else ""
+        if previous:
+            before = search(previous, k=k, speaker=speaker, source=source, index_dir=index_dir,
+                            model=model)  # fmt: skip
+            # "Who chaired the session?" / "What did he say about ...?": "he" is the person
+            # the previous answer names, whatever the question called him.
+            person = None if speaker else answered_person(index, previous, before, typed)
+            if person:
+                q = name_person(typed, person)
     terms = content_terms(q) + list(acronyms(q))
     n = max(CANDIDATES, k)
 
@@ -178,14 +217,8 @@ def search(
         topic = [t for t in terms if t not in names]
         rankings.append([i for i, _ in index.keyword(topic, n, speaker=named, source=source)])
 
-    if mode == "full" and history and q != " ".join(question.split()):
-        # A follow-up is usually answered near the previous answer: rank those passages too.
-        prior = [h for h in history if h and h.strip()]
-        previous = rewrite(prior[-1], prior[:-1]) if prior else ""
-        if previous:
-            before = search(previous, k=k, speaker=speaker, source=source, index_dir=index_dir,
-                            model=model)  # fmt: skip
-            rankings.append([h.passage.id for h in before.hits[:FOLLOW_UP_DEPTH]])
+    if before is not None:
+        rankings.append([h.passage.id for h in before.hits[:FOLLOW_UP_DEPTH]])
 
     fused: dict[str, float] = {}
     for ranking in rankings:

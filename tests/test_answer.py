@@ -75,6 +75,24 @@ def test_near_miss_questions_are_declined(seed_index, question):
     assert not qa.answer(question, index_dir=seed_index).found
 
 
+@pytest.mark.parametrize(
+    "earlier, follow_up, searched, speaker",
+    [
+        # "he" is the person the previous answer names ...
+        ("Who is the President of Tajikistan?", "And what did he say about Afghan prisons?",
+         "What did Emomali Rahmon say about Afghan prisons?", "Emomali Rahmon"),
+        # ... or the one who said "I would like to thank Armenia"
+        ("Who thanked Armenia for hosting the meeting?", "What did he say about PCR tests?",
+         "What did Akylbek Japarov say about PCR tests?", "Akylbek Japarov"),
+    ],
+)  # fmt: skip
+def test_follow_up_pronoun_is_the_previous_answer(seed_index, earlier, follow_up, searched,
+                                                   speaker):  # fmt: skip
+    a = qa.answer(follow_up, history=[earlier], index_dir=seed_index)
+    assert a.query == searched
+    assert a.found and a.citations[0].speaker == speaker
+
+
 def test_unanswerable_says_so_and_shows_nearest(seed_index):
     a = qa.answer("Which club won the 2021 Champions League final?", index_dir=seed_index)
     assert not a.found

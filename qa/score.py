@@ -244,8 +244,10 @@ class Scorer:
         "Almaty International Airport", "the Indestructible Brotherhood exercise"."""
         f = stem(self.focus)
         for m in _CAPS_RUN.finditer(text):
-            if not any(related(w.lower(), a) or w.lower() == a for w in m.group(1).split()
-                       for a in self.asked):  # fmt: skip
+            if any(
+                not any(related(w.lower(), a) or w.lower() == a for a in self.asked)
+                for w in m.group(1).split()
+            ):  # fmt: skip  (a name the question lacks)
                 nxt = m.group(2) or ""
                 last = m.group(1).split()[-1]
                 if stem(last) == f or (nxt and stem(nxt) == f):

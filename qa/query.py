@@ -25,7 +25,8 @@ STOPWORDS = set(
     """through off around besides beside back away over out up down along across during
     between among against without within under above below onto upon via per since until
     while because though although other else same such very more most less least only even
-    still yet ever never again already both each every either neither own now here""".split()
+    still yet ever never again already both each every either neither own now here going
+    gonna""".split()
 )
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")
@@ -158,11 +159,12 @@ def stem(word: str) -> str:
     return w
 
 
+_MONEY = r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"
 # The kind of answer a question wants, first match wins.
 _QUESTION_TYPES = [
     ("count", r"\bhow (many|much|large|big|long ago)\b|\bnumber of\b|\bhow strong\b"
               r"|\bwhat (size|number|percentage|share)\b"),
-    ("count", r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"),  # money is a number too
+    ("count", _MONEY),  # money is a number too
     ("when", r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b"
              r"|\bon what\b|\bhow long\b"),
     ("who", r"\bwho(m|se)?\b|\bname of\b|\bwhich (person|leader|official|president|general"
@@ -175,10 +177,22 @@ _QUESTION_TYPES = [
 ]  # fmt: skip
 
 
+_WH = re.compile(r"\b(what|when|where|which|who|whom|whose|why|how)\b")
+
+
 def question_type(question: str) -> str:
-    """'count', 'when', 'who', 'which', 'where', 'why' or 'other': the kind of answer wanted."""
+    """'count', 'when', 'who', 'which', 'where', 'why' or 'other': the kind of answer wanted.
+
+    Read from the question's head, up to three words past its first question word: in
+    "What does he think they forget when challenged?" the "when" asks for no date.
+    """
     q = question.lower()
-    return next((kind for kind, rx in _QUESTION_TYPES if re.search(rx, q)), "other")
+    m = _WH.search(q)
+    head = " ".join(q[: m.end()].split() + q[m.end() :].split()[:3]) if m else q
+    for kind, rx in _QUESTION_TYPES:
+        if re.search(rx, head) or (kind == "count" and re.search(_MONEY, q)):
+            return kind
+    return "other"
 
 
 def focus_of(question: str) -> str | None:

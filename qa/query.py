@@ -91,7 +91,8 @@ def verbs(question: str) -> set[str]:
     After an auxiliary the subject comes first and the verb ends that run of words; a past form
     right after a wh-word ("Who asked") or after another verb ("helped prepare") is one too.
     """
-    ws = [w.lower() for w in words(question)]
+    raw = words(question)
+    ws = [w.lower() for w in raw]
     out: set[str] = set()
     for i, w in enumerate(ws):
         if w in _AUX:
@@ -99,6 +100,13 @@ def verbs(question: str) -> set[str]:
             while j < len(ws) and ws[j] in _DETS:
                 j += 1
             run_end = j
+            if j == i + 1 and j < len(ws) and raw[j][0].isupper():
+                # A named subject ("will Kazakhstan hold elections"): the verb follows the name.
+                while run_end < len(ws) and raw[run_end][0].isupper():
+                    run_end += 1
+                if run_end < len(ws) and ws[run_end] not in STOPWORDS | _DETS:
+                    out.add(ws[run_end])
+                continue
             while run_end < len(ws) and ws[run_end] not in STOPWORDS | _DETS:
                 run_end += 1
             if run_end > j:

@@ -60,7 +60,13 @@ _CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
-_PLACE = re.compile(r"\b(?:in|at|to|from|near|across|over)\s+(?:the\s+)?[A-Z][\w-]+")
+_PLACE = re.compile(
+    r"\b(?:in|at|to|from|near|across|over|into)\s+(?:the\s+)?[A-Z][\w-]+"
+    # "across our state borders": a place need not be named
+    r"|\b(?:in|at|to|from|near|across|over|into)\s+(?:the\s+|our\s+|their\s+|its\s+)?"
+    r"(?:[a-z]+\s+)?(?:borders?|country|countries|region|city|capital|town|village|province|"
+    r"territory|area|abroad)\b"
+)
 # Capitalised phrases ending in one of these name an organisation or place, not a person.
 _ORG_WORDS = set(
     """forces force council organisation organization republic federation staff ministry treaty

@@ -57,6 +57,7 @@ def test_no_history_no_rewrite():
         ("What triggered the protests?", "why"),
         ("Why did the criminals attack morgues?", "why"),
         ("What did the government do about fuel prices?", "other"),
+        ("What does Lukashenko think they forget when challenged?", "other"),
     ],
 )
 def test_question_types(question, kind):
@@ -80,6 +81,9 @@ def test_verbs_are_not_topics():
     assert verbs("How many vehicles did the police lose?") == {"lose"}
     assert "asked" in verbs("Who asked the CSTO for assistance?")
     assert verbs("What is the population of Kazakhstan?") == set()
+    assert verbs("When will Kazakhstan hold parliamentary elections?") == {"hold"}
+    assert "gone" in verbs("Which countries has he named as having gone through this?")
+    assert "coming" in verbs("What does it provide for citizens coming back?")
 
 
 def test_acronyms_and_stems():

@@ -81,6 +81,7 @@ _ANAPHOR = re.compile(
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
+OWN_WORDS = 0.1  # bonus for a sentence spoken by the speaker the question names
 _SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
@@ -152,6 +153,7 @@ class Scorer:
         self.roles = index.roles()
         n = max(index.count(), 1)
         named_words = {w.lower() for name in named or [] for w in name.split()}
+        self.named = set(named or [])
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | FRAME_WORDS
@@ -204,6 +206,8 @@ class Scorer:
                                        passage.role or "")))  # fmt: skip
         around_cover = self.coverage(around)
         prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
+        if passage.speaker in self.named:
+            prior += OWN_WORDS  # "What is Zas going to do?": Zas's words, not others' about him
         spans = _sentence_spans(passage.text, passage.start)
         if passage.turn == 0 and len(passage.text.split()) <= HEADER_UNIT_WORDS:
             spans = [(passage.start, passage.end)]

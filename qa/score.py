@@ -5,15 +5,18 @@ A sentence scores by
     the index (inverse document frequency), counted in the sentence and, more weakly, in the
     rest of its passage (an answer often leaves the topic words to its neighbours);
   * type: whether it holds the kind of thing asked for ("when" a date, "how many" a number,
-    "who" a name or the role of a known speaker, "where" a place, "which" a name or number)
-    that the question does not already contain;
-  * rank: how well its passage ranked in hybrid search.
+    "who" a name or the role of a known speaker, "where" a place, "which" a name or number,
+    "why" a cause) that the question does not already contain; the precise kind (a day of a
+    month, a name ending in the asked-for thing) scores higher;
+  * rank: how well its passage ranked in hybrid search, and whether the speaker the
+    question names said it.
 
 A document header (title, date, place, participants) is scored as one unit: its lines are
 fragments that only answer together ("When was the session held?").
 
 `missing` is the rare question words found neither in the sentence nor its passage; the
-answerer abstains on it. Nothing is embedded here: scoring is words only.
+answerer abstains on it. `fits` is False for a sentence that cannot be the answer whatever
+its score (see `Candidate`). Nothing is embedded here: scoring is words only.
 """
 
 from __future__ import annotations

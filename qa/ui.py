@@ -254,8 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as e:
         print(f"qa: {e}", file=sys.stderr)
         return 2
-    threading.Thread(target=_warm, args=(args.index,), daemon=True).start()
     app = build_app(args.index, args.seeds, args.chroma_url)
+    # subtle: only after build_app. Its gr.Progress(track_tqdm=True) patches tqdm's methods;
+    # a tqdm bar the model's warm-up opened before the patch and closed after it printed
+    # "AttributeError: 'tqdm' object has no attribute '_progress'" (seen once on a first run).
+    threading.Thread(target=_warm, args=(args.index,), daemon=True).start()
     app.queue(default_concurrency_limit=2)
     app.launch(
         server_name=args.host,

@@ -203,20 +203,24 @@ def question_type(question: str) -> str:
     return "other"
 
 
+def _noun_run(question: str, after: str, stop: set[str] = frozenset()) -> list[str]:
+    """The words after the first match of `after`, up to a stopword, verb or `stop` word."""
+    m = re.search(after + r"\s+((?:[\w’'-]+\s+){0,4})", question, re.IGNORECASE)
+    if not m:
+        return []
+    run, found = [], verbs(question)
+    for w in m.group(1).split():
+        lw = w.lower().replace("’", "'").removesuffix("'s").rstrip("'")
+        if lw in STOPWORDS or lw in found or lw in _AUX or lw in stop:
+            break
+        run.append(lw)
+    return run
+
+
 def focus_of(question: str) -> str | None:
     """The thing a "which"/"what kind of" question asks to name: 'Which joint exercise helped
     prepare ...' -> 'exercise' (the last word of the noun run after the question word)."""
-    m = re.search(r"\b(?:which|what(?: kind| type| sort)? of|what)\s+((?:[\w’'-]+\s+){0,3})",
-                  question, re.IGNORECASE)  # fmt: skip
-    if not m:
-        return None
-    run = []
-    found = verbs(question)
-    for w in m.group(1).split():
-        lw = w.lower().replace("’", "'").removesuffix("'s").rstrip("'")
-        if lw in STOPWORDS or lw in found or lw in _AUX:
-            break
-        run.append(lw)
+    run = _noun_run(question, r"\b(?:which|what(?: kind| type| sort)? of|what)")
     return run[-1] if run else None
 
 
@@ -241,16 +245,20 @@ def counted_terms(question: str) -> list[str]:
     """The thing a "how many"/"how much" question counts: 'How much money did Russia spend?'
     -> ['money']; 'How many law enforcement officers ...' -> ['law', 'enforcement',
     'officers']. Empty when no noun follows ("How much did it cost?")."""
-    m = re.search(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,4})", question, re.IGNORECASE)
-    if not m:
-        return []
-    run, found = [], verbs(question)
-    for w in m.group(1).split():
-        lw = w.lower().replace("’", "'").removesuffix("'s").rstrip("'")
-        if lw in STOPWORDS or lw in found or lw in _AUX or lw in FRAME_WORDS:
-            break
-        run.append(lw)
-    return run
+    return _noun_run(question, r"\bhow (?:many|much)", FRAME_WORDS)
+
+
+def deed_of(question: str) -> str | None:
+    """The verb of a "Who <verb> ...?" question: 'Who thanked Armenia?' -> 'thanked'."""
+    ws = words(question)
+    if len(ws) > 1 and ws[0].lower() == "who" and ws[1].lower() in verbs(question):
+        return ws[1].lower()
+    return None
+
+
+def mentions_person(question: str) -> bool:
+    """Does the question refer to a person by pronoun ("he", "his", "her")?"""
+    return any(w.lower() in _PERSONAL for w in words(question))
 
 
 # --------------------------------------------------------------------------- follow-ups

@@ -23,13 +23,20 @@ from pathlib import Path
 from qa.embed import Embedder
 from qa.errors import QAError, QuestionError
 from qa.index import Index
-from qa.query import acronyms, content_terms, name_person, question_type, rewrite, stem, verbs
-from qa.query import words as words_of
+from qa.query import (
+    acronyms,
+    content_terms,
+    deed_of,
+    mentions_person,
+    name_person,
+    question_type,
+    rewrite,
+    stem,
+)
 from qa.score import Candidate, Scorer
 from qa.types import Passage
 
 RRF_K = 60
-_PERSONAL = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
 CANDIDATES = 40
 RERANK_DEPTH = 16  # passages whose sentences are scored to reorder the top of the list
 # ... plus the top few of every single ranking: a passage keyword search puts first can sit
@@ -137,7 +144,7 @@ def answered_person(index: Index, previous: str, before: Search, follow_up: str)
     """The indexed speaker who answers a previous "who" question, when the follow-up refers
     to a person ("he", "his", "her"): the one speaker the best answering sentence names, or,
     when it names none, the one who said it in the first person with the question's verb."""
-    if question_type(previous) != "who" or not _PERSONAL.search(follow_up):
+    if question_type(previous) != "who" or not mentions_person(follow_up):
         return None
     ranked = sorted((h for h in before.hits[:RERANK_DEPTH] if h.best), key=lambda h: -h.best.score)
     if not ranked:
@@ -148,10 +155,10 @@ def answered_person(index: Index, previous: str, before: Search, follow_up: str)
              if n.lower().split()[-1] in text and n.lower().split()[-1] not in asked]  # fmt: skip
     if not names:
         # "Who thanked Armenia?" / "I would like to thank Armenia": the speaker did the deed.
-        deed = [stem(w) for w in verbs(previous) if w.lower() in words_of(previous)[1:2]]
+        deed = deed_of(previous)
         said = {stem(w) for w in content_terms(text)}
         first_person = re.search(r"\b(i|we)\b", text) is not None
-        return ranked[0].passage.speaker if deed and deed[0] in said and first_person else None
+        return ranked[0].passage.speaker if deed and stem(deed) in said and first_person else None
     return names[0] if len(names) == 1 else None
 
 

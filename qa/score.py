@@ -35,6 +35,7 @@ from qa.query import (
     attribute_terms,
     content_terms,
     counted_terms,
+    deed_of,
     focus_of,
     question_type,
     stem,
@@ -160,8 +161,7 @@ class Scorer:
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | FRAME_WORDS
-        deed = re.match(r"\s*who\s+(\w+)\b", query, re.IGNORECASE)
-        deed = deed.group(1).lower() if deed and deed.group(1).lower() in verbs(query) else None
+        deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
         for t in content_terms(query):

@@ -18,7 +18,8 @@ STOPWORDS = set(
     or that the their them they this to was were what when where which who whom whose why will
     with would about after before he she his her our we you your there these those into than
     then can could should may might any all also just so if not no mr mrs ms many much
-    say said says tell told give gave get got go went take took make made one ones being""".split()
+    say said says tell told give gave get got go went take took make made put one ones
+    being""".split()
 ) | set(
     # Particles, prepositions and degree words: they bend a phrase ("set off", "besides the
     # UN") but name nothing a passage must hold.
@@ -26,7 +27,7 @@ STOPWORDS = set(
     between among against without within under above below onto upon via per since until
     while because though although other else same such very more most less least only even
     still yet ever never again already both each every either neither own now here going
-    gonna""".split()
+    gonna far""".split()  # "so far"
 )
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")
@@ -231,14 +232,14 @@ _ATTRIBUTE = re.compile(
 )
 
 
-def attribute_terms(question: str) -> list[str]:
-    """The words of a "What is the X of Y?" question that one sentence must hold together:
-    'What is the capital of Armenia?' -> ['capital', 'armenia'] (framing words left out, so
-    'the name of the commander' -> ['commander']). Empty for any other question."""
+def attribute_terms(question: str) -> tuple[list[str], list[str]]:
+    """The X and the Y of a "What is the X of Y?" question, which the answer must hold together:
+    'What is the capital of Armenia?' -> (['capital'], ['armenia']) (framing words left out,
+    so 'the name of the commander' -> ([], ['commander'])). Empty for any other question."""
     m = _ATTRIBUTE.match(question)
     if not m:
-        return []
-    return [t for t in content_terms(f"{m['x']} {m['y']}") if t not in FRAME_WORDS]
+        return [], []
+    return tuple([t for t in content_terms(m[g]) if t not in FRAME_WORDS] for g in ("x", "y"))
 
 
 def counted_terms(question: str) -> list[str]:
@@ -253,6 +254,36 @@ def deed_of(question: str) -> str | None:
     ws = words(question)
     if len(ws) > 1 and ws[0].lower() == "who" and ws[1].lower() in verbs(question):
         return ws[1].lower()
+    return None
+
+
+# Verbs of saying and thinking: "What does Rahmon propose?" asks for Rahmon's own words.
+_VOICE_VERBS = {
+    stem(w)
+    for w in """say says said think thinks thought believe believes believed propose proposes
+    proposed suggest suggests suggested want wants wanted mention mentions mentioned warn warns
+    warned note notes noted stress stresses stressed describe describes described claim claims
+    claimed recall recalls recalled expect expects expected hope hopes hoped consider considers
+    considered argue argues argued insist insists insisted predict predicts predicted fear fears
+    feared emphasise emphasises emphasised emphasize emphasizes emphasized admit admits admitted
+    view opinion words speech statement remarks""".split()
+}
+
+
+def voice_of(question: str, names: list[str]) -> str | None:
+    """Which of the speakers `names` (full names) the question asks to be quoted:
+    "according to Lukashenko", "What does Rahmon propose?", "in Putin's words". With
+    "according to" and one named speaker (named by role: "Kazakhstan's UN envoy"), that one.
+    None when the question only mentions them ("What did Tokayev request?")."""
+    ws = [w.lower().replace("’", "'").removesuffix("'s") for w in words(question)]
+    surnames = {n.lower().split()[-1]: n for n in names}
+    for i, w in enumerate(ws):
+        if w == "according" and i + 1 < len(ws) and ws[i + 1] == "to":
+            after = [surnames[x] for x in ws[i + 2 : i + 8] if x in surnames]
+            if after or len(names) == 1:
+                return after[0] if after else names[0]
+        if w in surnames and any(stem(v) in _VOICE_VERBS for v in ws[i + 1 : i + 3]):
+            return surnames[w]
     return None
 
 

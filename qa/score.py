@@ -40,6 +40,7 @@ from qa.query import (
     question_type,
     stem,
     verbs,
+    voice_of,
     words,
 )
 from qa.types import Passage
@@ -158,6 +159,8 @@ class Scorer:
         n = max(index.count(), 1)
         named_words = {w.lower() for name in named or [] for w in name.split()}
         self.named = set(named or [])
+        # "according to Lukashenko": only his own sentences can be the answer.
+        self.voice = voice_of(query, list(named or []))
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | FRAME_WORDS
@@ -181,8 +184,11 @@ class Scorer:
         # Proper nouns and adjectives of the question (not its first word): only these meet
         # their longer or shorter forms ("Afghan" prisons / Afghanistan).
         self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
-        self.attribute = {stem(t) for t in attribute_terms(query)} & set(self.weights)
+        x, y = attribute_terms(query)
+        self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
+        self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"
         self.counted = {stem(t) for t in counted_terms(query)}
+        self.how_many = self.qtype == "count" and re.search(r"\bhow (many|much)\b", query, re.I)
 
     def _stems(self, text: str) -> set[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
@@ -241,9 +247,18 @@ class Scorer:
             missing = sorted(self.rare - around)
             share = sum(self.weights[t] for t in missing) / self.total
             fits = not (self.proper & self.rare) - around
-            if fits and self.attribute:
-                who = self._stems(f"{own} {passage.speaker or ''} {passage.role or ''}")
-                fits = self.attribute <= who
+            if self.voice and passage.speaker != self.voice:
+                fits = False
+            if fits and self.attribute | self.owner:
+                # X in the sentence, with Y there or in who said it ("the key priorities of our
+                # chairmanship", said by the Prime Minister of Armenia); or both in who said it.
+                # A role "President of Belarus" and a sentence naming Uzbekistan do not answer
+                # "Who is the President of Uzbekistan?".
+                mine, who = self._stems(own), self._who(passage)
+                both = self.attribute | self.owner
+                fits = (self.attribute <= mine and self.owner <= mine | who) or both <= who
+            if self.how_many and not typed:
+                fits = False  # "How many weapons ...?" is not answered without a number
             if fits and self.counted:
                 # The counted thing is named here or in the sentence before ("Taliban members
                 # are fighting ... 11 of them were killed"); "200 flights" is no sum of money.
@@ -251,6 +266,11 @@ class Scorer:
                 fits = bool(self.counted & self._stems(near))
             out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
         return out
+
+    def _who(self, passage: Passage) -> set[str]:
+        """Stems of the speaker's name and role, and the role's initialisms ("CSTO")."""
+        role = passage.role or ""
+        return self._stems(f"{passage.speaker or ''} {role}") | {a.lower() for a in acronyms(role)}
 
     def _names_focus(self, text: str) -> bool:
         """A capitalised name that ends in, or stands before, the asked-for thing:

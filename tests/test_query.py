@@ -11,6 +11,7 @@ from qa.query import (
     rewrite,
     stem,
     verbs,
+    voice_of,
 )
 
 
@@ -94,9 +95,20 @@ def test_acronyms_and_stems():
     assert stem("withdrew") == "withdraw"
 
 
+def test_voice_of_whose_words_are_asked_for():
+    names = ["Alexander Lukashenko", "Kassym-Jomart Tokayev"]
+    assert voice_of("What happened to prices, according to Lukashenko?", names) == names[0]
+    assert voice_of("What does Lukashenko think about Tokayev?", names) == names[0]
+    assert voice_of("In Tokayev's view, who organised it?", names) == names[1]
+    # named, but not asked to be quoted: others may report what he did
+    assert voice_of("What did Tokayev request?", names) is None
+    # "according to" and a speaker named by role only
+    assert voice_of("What happens next, according to its UN envoy?", ["Magzhan Ilyassov"])
+
+
 def test_attribute_and_counted_terms():
-    assert attribute_terms("What is the capital of Armenia?") == ["capital", "armenia"]
-    assert attribute_terms("What did Putin say about Syria?") == []
+    assert attribute_terms("What is the capital of Armenia?") == (["capital"], ["armenia"])
+    assert attribute_terms("What did Putin say about Syria?") == ([], [])
     assert counted_terms("How much money did Russia spend on the airlift?") == ["money"]
     assert counted_terms("How many Taliban members were killed?") == ["taliban", "members"]
     assert counted_terms("How much did the mission cost?") == []

@@ -77,7 +77,7 @@ class Hit:
 
     @property
     def best(self) -> Candidate | None:
-        return max(self.candidates, key=lambda c: c.score) if self.candidates else None
+        return max(self.candidates, key=lambda c: (c.fits, c.score)) if self.candidates else None
 
 
 @dataclass
@@ -252,7 +252,9 @@ def _rerank(hits: list[Hit], scorer: Scorer, pool: set[str]) -> list[Hit]:
     rest = [h for h, c in zip(hits, chosen) if not c]
     for h in top:
         h.candidates = scorer.candidates(h.passage, h.fused, top[0].fused, h.dense)
-    top.sort(key=lambda h: (h.passage.minor, -(h.best.score if h.best else -1.0)))
+    # A passage whose best sentence cannot be the answer (`Candidate.fits`) ranks lower.
+    top.sort(key=lambda h: (h.passage.minor, not (h.best and h.best.fits),
+                            -(h.best.score if h.best else -1.0)))  # fmt: skip
     for h in top:
         h.passage.score = round(h.best.score, 4) if h.best else h.passage.score
     return top + rest

@@ -86,6 +86,21 @@ _AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "
 _DETS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
 
 
+# Words ending in -ly that are not adverbs.
+_NOT_ADVERBS = set(
+    """family assembly supply ally rally reply italy july monopoly anomaly apply multiply holy
+    only early daily weekly monthly yearly likely friendly elderly lonely belly bully jelly
+    lily fly ugly silly hilly""".split()
+)
+
+
+def adverbs(question: str) -> set[str]:
+    """Lower-cased adverbs of the question ("permanently", "quickly"): how a thing was done,
+    which a passage says in its own words ("for a limited period", "within hours")."""
+    return {w.lower() for w in words(question)
+            if re.fullmatch(r"[a-z]{3,}ly", w) and w not in _NOT_ADVERBS}  # fmt: skip
+
+
 def verbs(question: str) -> set[str]:
     """Lower-cased words of the question that are probably verbs ("lose" in "did the police lose").
 
@@ -131,35 +146,45 @@ _SUFFIXES = tuple(
 )
 
 
+# Irregular English verb forms, and a few nouns, by the word they meet: "wore" meets "wear".
+_IRREGULAR = {
+    form: base
+    for base, forms in (
+        line.split(":")
+        for line in """arise: arose arisen|awake: awoke awoken|bear: bore borne
+        |beat: beaten|become: became|begin: began begun|bend: bent|bite: bit bitten|bleed: bled
+        |blow: blew blown|break: broke broken|breed: bred|bring: brought|build: built|burn: burnt
+        |buy: bought|catch: caught|choose: chose chosen|come: came|creep: crept|deal: dealt
+        |dig: dug|draw: drew drawn|drink: drank drunk|drive: drove driven|eat: ate eaten
+        |fall: fell fallen|feed: fed|feel: felt|fight: fought|find: found|flee: fled
+        |fly: flew flown|flight: flights|forbid: forbade forbidden|forget: forgot forgotten
+        |forgive: forgave forgiven|foresee: foresaw foreseen|freeze: froze frozen|get: got gotten
+        |give: gave given|go: went gone|grow: grew grown|hang: hung|hear: heard|hide: hid hidden
+        |hold: held|keep: kept|know: knew known|lead: led|leave: left|lend: lent|lose: lost
+        |make: made|mean: meant|meet: met|mislead: misled|overcome: overcame|pay: paid
+        |ride: rode ridden|ring: rang rung|rise: rose risen|run: ran|say: said|see: saw seen
+        |seek: sought|sell: sold|send: sent|shake: shook shaken|shoot: shot|show: shown
+        |shrink: shrank shrunk|sing: sang sung|sink: sank sunk|sit: sat|sleep: slept|slide: slid
+        |speak: spoke spoken|spend: spent|spin: spun|stand: stood|steal: stole stolen|stick: stuck
+        |strike: struck stricken|swear: swore sworn|sweep: swept|swim: swam swum|swing: swung
+        |take: took taken|teach: taught|tear: tore torn|tell: told|think: thought
+        |throw: threw thrown
+        |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
+        |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
+        |withstand: withstood|write: wrote written|kill: killed|die: died dead deaths death
+        """.split("|")
+    )
+    for form in forms.split()
+}
+
+
 @functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
     w = word.lower()
-    irregular = {
-        "withdrew": "withdraw",
-        "withdrawn": "withdraw",
-        "took": "take",
-        "led": "lead",
-        "flew": "fly",
-        "flown": "fly",
-        "flights": "flight",
-        "began": "begin",
-        "begun": "begin",
-        "killed": "kill",
-        "died": "die",
-        "dead": "die",
-        "deaths": "die",
-        "death": "die",
-        "spoke": "speak",
-        "spoken": "speak",
-        "met": "meet",
-        "held": "hold",
-        "sent": "send",
-        "chose": "choose",
-        "chosen": "choose",
-        "fought": "fight",
-    }
-    w = irregular.get(w, w)
+    w = _IRREGULAR.get(w, w)
+    # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
+    w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
     if w.isdigit() or len(w) <= 4:
         return w
     for suf in _SUFFIXES:
@@ -388,6 +413,9 @@ def rewrite(question: str, history: list[str] | None) -> str:
     prior = [h.strip() for h in history or [] if h and h.strip()]
     if not prior:
         return q
+    swapped = _swap_object(q, rewrite(prior[-1], prior[:-1]))
+    if swapped:
+        return swapped
     if not _PRONOUN.search(q):
         # No pronoun: only a bare fragment ("And the Kyrgyz one?") needs context.
         if len(content_terms(q)) <= 1 and re.match(r"(and|what about|how about)\b", q, re.I):
@@ -404,6 +432,27 @@ def rewrite(question: str, history: list[str] | None) -> str:
         pos = m.start() + len(repl)
     out = _strip_lead(out)
     return out[0].upper() + out[1:] if out else q
+
+
+_FRAGMENT = re.compile(
+    r"^(?:and\s+|what\s+|how\s+|and\s+what\s+)?(about|on|regarding|in|to|from|for|with)\s+"
+    r"((?:[\w’'-]+\s*){1,4})\?*$",
+    re.IGNORECASE,
+)
+
+
+def _swap_object(fragment: str, previous: str) -> str | None:
+    """ "And about Afghanistan?" after "What did Lukashenko say about Uzbekistan?" asks the
+    previous question about another thing: "What did Lukashenko say about Afghanistan?"."""
+    m = _FRAGMENT.match(fragment.strip())
+    if not m:
+        return None
+    prep, thing = m.group(1).lower(), m.group(2).strip()
+    found = list(re.finditer(rf"\b{prep}\s+([^,?]+)", previous, re.IGNORECASE))
+    if not found:
+        return None
+    last = found[-1]
+    return previous[: last.start(1)] + thing + previous[last.end(1) :]
 
 
 def _referent(word: str, q: str, m: re.Match, earlier: list[str]) -> str | None:

@@ -32,6 +32,7 @@ from qa.query import (
     MONTHS,
     NUMBER_WORDS,
     acronyms,
+    adverbs,
     attribute_terms,
     content_terms,
     counted_terms,
@@ -163,7 +164,7 @@ class Scorer:
         self.voice = voice_of(query, list(named or []))
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
-        not_topic = verbs(query) | FRAME_WORDS
+        not_topic = verbs(query) | adverbs(query) | FRAME_WORDS
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks

@@ -60,6 +60,10 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
         ("What happened to the gas price in Kazakhstan according to Lukashenko?", "tripled"),
         # "how many" wants a number: not "the thugs attempted to seize weapons"
         ("How many weapons have been seized so far?", "116 weapons"),
+        # "wore" is a form of "wear"
+        ("What did the terrorists wear?", "police uniforms"),
+        # "permanently" is how, not what: the answer says it in other words
+        ("Is the CSTO force going to stay in Kazakhstan permanently?", "limited period"),
     ],
 )
 def test_answer_kind_decides_between_close_sentences(seed_index, question, expected):

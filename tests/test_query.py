@@ -4,6 +4,7 @@ import pytest
 
 from qa.query import (
     acronyms,
+    adverbs,
     attribute_terms,
     counted_terms,
     focus_of,
@@ -34,6 +35,11 @@ from qa.query import (
          "When will Tamas Varga's association meet about compensation?"),
         ("Who commanded the force?", "How many troops were deployed?",
          "How many troops were deployed?"),  # no pronoun: unchanged
+        # a fragment with the previous question's preposition swaps its object
+        ("What did Lukashenko say about Uzbekistan?", "And about Afghanistan?",
+         "What did Lukashenko say about Afghanistan?"),
+        ("How many troops did Russia send to Kazakhstan?", "And to Kyrgyzstan?",
+         "How many troops did Russia send to Kyrgyzstan?"),
     ],
 )  # fmt: skip
 def test_follow_ups_spell_out_their_subject(earlier, follow_up, expected):
@@ -93,6 +99,14 @@ def test_acronyms_and_stems():
     assert stem("deployed") == stem("deployment") == "deploy"
     assert stem("moderated") == stem("moderator")
     assert stem("withdrew") == "withdraw"
+    assert stem("wore") == stem("wear") == stem("wearing")
+    assert stem("decision") == stem("decided") and stem("extension") == stem("extend")
+    assert stem("mission") != stem("mid")
+
+
+def test_adverbs_are_not_topics():
+    assert adverbs("Will the force stay permanently?") == {"permanently"}
+    assert adverbs("What did the family of Italy supply?") == set()
 
 
 def test_voice_of_whose_words_are_asked_for():

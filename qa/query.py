@@ -211,6 +211,12 @@ _QUESTION_TYPES = [
 ]  # fmt: skip
 
 
+_KEYWORD_TYPES = [
+    ("when", r"\b(date|dates|day|year|when)\b"),
+    ("count", r"\b(number|amount|total|count)\b"),
+    ("where", r"\b(place|location|venue|where)\b"),
+    ("why", r"\b(reason|reasons|cause|causes|motive|why)\b"),
+]
 _WH = re.compile(r"\b(what|when|where|which|who|whom|whose|why|how)\b")
 
 
@@ -226,6 +232,11 @@ def question_type(question: str) -> str:
     for kind, rx in _QUESTION_TYPES:
         if re.search(rx, head) or (kind == "count" and re.search(_MONEY, q)):
             return kind
+    if not m and not re.match(r"\s*(is|are|was|were|do|does|did|has|have|had|can|will)\b", q):
+        # A query typed as keywords names the kind it wants: "withdrawal date of the troops".
+        for kind, rx in _KEYWORD_TYPES:
+            if re.search(rx, q):
+                return kind
     return "other"
 
 

@@ -189,6 +189,7 @@ class Scorer:
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
         self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"
         self.counted = {stem(t) for t in counted_terms(query)}
+        self.wants_year = re.search(r"\b(what|which) years?\b", query, re.I) is not None
         self.how_many = self.qtype == "count" and re.search(r"\bhow (many|much)\b", query, re.I)
 
     def _stems(self, text: str) -> set[str]:
@@ -306,7 +307,10 @@ class Scorer:
                        for m in matches)  # fmt: skip
 
         if qtype == "when":
-            if new(m.group(0) for m in _FULL_DATE.finditer(text)):
+            if self.wants_year:  # "In what year ...?": a year, not "January 6 of this year"
+                if new(re.findall(r"\b(?:19|20)\d\d\b", text)):
+                    return STRONG
+            elif new(m.group(0) for m in _FULL_DATE.finditer(text)):
                 return STRONG
             return new(m.group(0) for m in _DATE.finditer(text))
         if qtype == "why":

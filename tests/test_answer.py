@@ -137,3 +137,12 @@ def test_answer_to_dict_is_json_ready(seed_index):
     assert set(d) >= {"answer", "found", "query", "citations"}
     c = d["citations"][0]
     assert c["n"] == 1 and set(CITATION_FIELDS) <= set(c)
+
+
+def test_what_year_wants_a_year(seed_index):
+    from qa.retrieve import open_index
+    from qa.score import STRONG, Scorer
+
+    scorer = Scorer(open_index(seed_index), "In what year was the treaty signed?")
+    assert scorer.typed("Article 4 of the Collective Security Treaty of 1992") == STRONG
+    assert scorer.typed("On January 6 of this year we sent a draft decision") != STRONG

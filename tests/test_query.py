@@ -65,6 +65,11 @@ def test_no_history_no_rewrite():
         ("Why did the criminals attack morgues?", "why"),
         ("What did the government do about fuel prices?", "other"),
         ("What does Lukashenko think they forget when challenged?", "other"),
+        # keywords name the kind they want
+        ("withdrawal date of the CSTO troops", "when"),
+        ("number of troops deployed", "count"),
+        ("serdyukov", "other"),
+        ("Was this the first date?", "other"),  # yes/no
     ],
 )
 def test_question_types(question, kind):

@@ -193,12 +193,12 @@ def stem(word: str) -> str:
     return w
 
 
-_MONEY = r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"
+MONEY = r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"
 # The kind of answer a question wants, first match wins.
 _QUESTION_TYPES = [
     ("count", r"\bhow (many|much|large|big|long ago)\b|\bnumber of\b|\bhow strong\b"
               r"|\bwhat (size|number|percentage|share)\b"),
-    ("count", _MONEY),  # money is a number too
+    ("count", MONEY),  # money is a number too
     ("when", r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b"
              r"|\bon what\b|\bhow long\b"),
     ("who", r"\bwho(m|se)?\b|\bname of\b|\bwhich (person|leader|official|president|general"
@@ -230,7 +230,7 @@ def question_type(question: str) -> str:
     m = _WH.search(q)
     head = " ".join(q[: m.end()].split() + q[m.end() :].split()[:3]) if m else q
     for kind, rx in _QUESTION_TYPES:
-        if re.search(rx, head) or (kind == "count" and re.search(_MONEY, q)):
+        if re.search(rx, head) or (kind == "count" and re.search(MONEY, q)):
             return kind
     if not m and not re.match(r"\s*(is|are|was|were|do|does|did|has|have|had|can|will)\b", q):
         # A query typed as keywords names the kind it wants: "withdrawal date of the troops".

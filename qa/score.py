@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from qa.chunk import POSTS, sentence_spans
 from qa.query import (
     FRAME_WORDS,
+    MONEY,
     MONTHS,
     NUMBER_WORDS,
     acronyms,
@@ -53,6 +54,11 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_CURRENCY = re.compile(
+    r"[$€£¥₽₸]|\b(dollars?|euros?|pounds?|roubles?|rubles?|tenge|yuan|yen|francs?|rupees?|"
+    r"usd|eur|gbp|rub|kzt|cents?)\b",
+    re.IGNORECASE,
+)
 # A day of a month ("January 13", "13 January", "13/01/2022"): more than "in January".
 _FULL_DATE = re.compile(
     rf"\b({'|'.join(MONTHS)})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({'|'.join(MONTHS)})\b"
@@ -189,6 +195,8 @@ class Scorer:
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
         self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"
         self.counted = {stem(t) for t in counted_terms(query)}
+        # "cost", "price", "how much money": an amount of money is the answer.
+        self.money = re.search(rf"{MONEY}|\bmoney\b|\bspen[dt]\b", query, re.I) is not None
         self.wants_year = re.search(r"\b(what|which) years?\b", query, re.I) is not None
         self.how_many = self.qtype == "count" and re.search(r"\bhow (many|much)\b", query, re.I)
 
@@ -315,6 +323,8 @@ class Scorer:
             return new(m.group(0) for m in _DATE.finditer(text))
         if qtype == "why":
             return STRONG if _CAUSE.search(text) else 0
+        if qtype == "count" and self.money and not _CURRENCY.search(text):
+            return 0  # "How much did the mission cost?" is not answered by "16 dead"
         if qtype == "count":
             nums = [m.group(0) for m in _NUMBER.finditer(text)
                     if not re.fullmatch(r"(19|20)\d\d", m.group(0))]  # fmt: skip

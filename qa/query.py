@@ -27,7 +27,8 @@ STOPWORDS = set(
     between among against without within under above below onto upon via per since until
     while because though although other else same such very more most less least only even
     still yet ever never again already both each every either neither own now here going
-    gonna far""".split()  # "so far"
+    gonna far anyone anybody anything someone somebody something everyone everybody everything
+    nobody nothing""".split()  # "so far"; "Did anyone mention Libya?" is about Libya
 )
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")

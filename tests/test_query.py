@@ -6,6 +6,7 @@ from qa.query import (
     acronyms,
     adverbs,
     attribute_terms,
+    content_terms,
     counted_terms,
     focus_of,
     question_type,
@@ -107,6 +108,10 @@ def test_acronyms_and_stems():
     assert stem("wore") == stem("wear") == stem("wearing")
     assert stem("decision") == stem("decided") and stem("extension") == stem("extend")
     assert stem("mission") != stem("mid")
+
+
+def test_indefinite_pronouns_are_not_topics():
+    assert content_terms("Did anyone mention Libya?") == ["mention", "libya"]
 
 
 def test_adverbs_are_not_topics():

@@ -101,9 +101,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("eval", help="measure retrieval and answers on question files")
     common(sp)
-    sp.add_argument("--qa-file", type=Path, action="append", metavar="FILE",
-                    help="questions, one JSON object per line; repeat to join files "
-                         "(default: eval/dev_qa.jsonl)")  # fmt: skip
+    sp.add_argument("--qa-file", type=Path, action="extend", nargs="+", metavar="FILE",
+                    help="questions, one JSON object per line; several files (or a repeated "
+                         "--qa-file) are joined (default: eval/dev_qa.jsonl)")  # fmt: skip
     sp.add_argument("--seeds", type=Path, action="append", metavar="DIR",
                     help="evaluate on a fresh index of these folders (repeat to join them) "
                          "instead of --index")  # fmt: skip

@@ -64,6 +64,16 @@ def test_bad_input_gets_a_message_not_a_traceback(tmp_path, args, message):
     assert "Traceback" not in out.stderr
 
 
+def test_eval_joins_several_question_files(seed_index, tmp_path):
+    one = '{"id": "%s", "question": "Who commanded the force?", "answers": ["Serdyukov"]}\n'
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.jsonl").write_text(one % name)
+    files = [str(tmp_path / f"{n}.jsonl") for n in ("a", "b", "c")]
+    out = qa("eval", "--index", str(seed_index), "--qa-file", *files[:2], "--qa-file", files[2])
+    assert out.returncode == 0, out.stderr
+    assert "3 questions" in out.stdout
+
+
 def test_index_reports_changes_and_skipped_files(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -172,7 +172,7 @@ _IRREGULAR = {
         |throw: threw thrown
         |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
         |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
-        |withstand: withstood|write: wrote written|kill: killed|die: died dead deaths death
+        |withstand: withstood|write: wrote written|die: died dead deaths death
         """.split("|")
     )
     for form in forms.split()
@@ -425,9 +425,10 @@ def rewrite(question: str, history: list[str] | None) -> str:
     prior = [h.strip() for h in history or [] if h and h.strip()]
     if not prior:
         return q
-    swapped = _swap_object(q, rewrite(prior[-1], prior[:-1]))
-    if swapped:
-        return swapped
+    if _FRAGMENT.match(q):  # "And about Afghanistan?"
+        swapped = _swap_object(q, rewrite(prior[-1], prior[:-1]))
+        if swapped:
+            return swapped
     if not _PRONOUN.search(q):
         # No pronoun: only a bare fragment ("And the Kyrgyz one?") needs context.
         if len(content_terms(q)) <= 1 and re.match(r"(and|what about|how about)\b", q, re.I):

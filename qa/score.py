@@ -149,8 +149,10 @@ class Candidate:
     missing: list[str] = field(default_factory=list)  # rare question words absent from passage
     missing_share: float = 0.0  # their share of the question's weight
     # False when it cannot be the answer whatever its score: its passage lacks a proper noun
-    # of the question ("How many Belarusian troops ..."), or it lacks the attribute a "What is
-    # the X of Y?" question asks for ("the capital of Armenia": both words in one sentence).
+    # of the question ("How many Belarusian troops ..."); it lacks the X of a "What is the X
+    # of Y?" question ("the capital of Armenia"); it gives no number to "how many" or no sum
+    # of money to "what did it cost"; or the question asks for another speaker's own words
+    # ("according to Lukashenko").
     fits: bool = True
 
 
@@ -198,7 +200,8 @@ class Scorer:
         # "cost", "price", "how much money": an amount of money is the answer.
         self.money = re.search(rf"{MONEY}|\bmoney\b|\bspen[dt]\b", query, re.I) is not None
         self.wants_year = re.search(r"\b(what|which) years?\b", query, re.I) is not None
-        self.how_many = self.qtype == "count" and re.search(r"\bhow (many|much)\b", query, re.I)
+        how_many = re.search(r"\bhow (many|much)\b", query, re.I) is not None
+        self.how_many = self.qtype == "count" and how_many  # a number is the answer
 
     def _stems(self, text: str) -> set[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
@@ -230,7 +233,7 @@ class Scorer:
         spans = _sentence_spans(passage.text, passage.start)
         if passage.turn == 0 and len(passage.text.split()) <= HEADER_UNIT_WORDS:
             spans = [(passage.start, passage.end)]
-        out = []
+        out, who = [], None
         for i, (a, b) in enumerate(spans):
             text = own = passage.text[a - passage.start : b - passage.start]
             if _ANAPHOR.match(text) and i > 0:  # keep the sentence it refers to
@@ -264,7 +267,7 @@ class Scorer:
                 # chairmanship", said by the Prime Minister of Armenia); or both in who said it.
                 # A role "President of Belarus" and a sentence naming Uzbekistan do not answer
                 # "Who is the President of Uzbekistan?".
-                mine, who = self._stems(own), self._who(passage)
+                mine, who = self._stems(own), who or self._who(passage)
                 both = self.attribute | self.owner
                 fits = (self.attribute <= mine and self.owner <= mine | who) or both <= who
             if self.how_many and not typed:

@@ -264,7 +264,7 @@ def focus_of(question: str) -> str | None:
 
 _ATTRIBUTE = re.compile(
     r"^\s*(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<x>[^?]+?)\s+of\s+"
-    r"(?P<y>[^?]+?)\s*\??\s*$",
+    r"(?P<y>[^?,]+?)\s*(?:,[^?]*)?\??\s*$",  # ", according to Tokayev" is no part of Y
     re.IGNORECASE,
 )
 
@@ -303,7 +303,10 @@ _VOICE_VERBS = {
     claimed recall recalls recalled expect expects expected hope hopes hoped consider considers
     considered argue argues argued insist insists insisted predict predicts predicted fear fears
     feared emphasise emphasises emphasised emphasize emphasizes emphasized admit admits admitted
-    view opinion words speech statement remarks""".split()
+    call calls called name names named praise praises praised thank thanks thanked blame blames
+    blamed criticise criticises criticised criticize criticizes criticized accuse accuses
+    accused welcome welcomes welcomed condemn condemns condemned urge urges urged promise
+    promises promised view opinion words speech statement remarks""".split()
 }
 
 

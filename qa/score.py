@@ -89,7 +89,10 @@ _ORG_WORDS = set(
 # A sentence opening with one of these leans on the sentence before it.
 _ANAPHOR = re.compile(
     r"^(this|that|these|those|it|its|they|their|he|she|such|under this|in this|by this|"
-    r"at that|for this|as a result)\b",
+    r"at that|for this|as a result)\b"
+    # "I think that this is our core mission": a lead-in of opinion does not change that.
+    r"|^(?:(?:i|we) (?:think|believe|hope|am sure|am confident)(?: that)?,? |of course,? "
+    r"|indeed,? |and |but |so )(this|these|those|it|its|they|their|he|she|such)\b",
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
@@ -269,7 +272,13 @@ class Scorer:
                 # "Who is the President of Uzbekistan?".
                 mine, who = self._stems(own), who or self._who(passage)
                 both = self.attribute | self.owner
-                fits = (self.attribute <= mine and self.owner <= mine | who) or both <= who
+                if self.attribute <= mine:
+                    # Y here or in who said it, unless the sentence gives X another owner:
+                    # "President of the Russian Federation" does not answer "Who is the
+                    # President of Kazakhstan?", whoever says it.
+                    fits = self.owner <= mine | who and not self._owned_elsewhere(own)
+                else:
+                    fits = both <= who
             if self.how_many and not typed:
                 fits = False  # "How many weapons ...?" is not answered without a number
             if fits and self.counted:
@@ -279,6 +288,13 @@ class Scorer:
                 fits = bool(self.counted & self._stems(near))
             out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
         return out
+
+    def _owned_elsewhere(self, text: str) -> bool:
+        """Is an X of the question followed by "of" and a name that is not its Y here?"""
+        for m in re.finditer(r"\b(\w+)\s+of\s+(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", text):
+            if stem(m.group(1)) in self.attribute and not self.owner & self._stems(m.group(2)):
+                return True
+        return False
 
     def _who(self, passage: Passage) -> set[str]:
         """Stems of the speaker's name and role, and the role's initialisms ("CSTO")."""

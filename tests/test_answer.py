@@ -64,6 +64,13 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
         ("What did the terrorists wear?", "police uniforms"),
         # "permanently" is how, not what: the answer says it in other words
         ("Is the CSTO force going to stay in Kazakhstan permanently?", "limited period"),
+        # "President of the Russian Federation" in Tokayev's sentence is not his own post
+        ("Who is the President of Kazakhstan?", "Kassym-Jomart Tokayev"),
+        # "I think that this is ...": the sentence "this" refers to comes with it
+        (
+            "What is the core mission for the near future, according to Tokayev?",
+            "prevent events of this kind",
+        ),
     ],
 )
 def test_answer_kind_decides_between_close_sentences(seed_index, question, expected):

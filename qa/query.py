@@ -310,13 +310,18 @@ _VOICE_VERBS = {
 }
 
 
-def voice_of(question: str, names: list[str]) -> str | None:
+def voice_of(question: str, names: list[str], roles: dict[str, str] | None = None) -> str | None:
     """Which of the speakers `names` (full names) the question asks to be quoted:
-    "according to Lukashenko", "What does Rahmon propose?", "in Putin's words". With
+    "according to Lukashenko", "What does Rahmon propose?", "in Putin's words", "What did
+    the Prime Minister of Armenia say?" (by the last word of a role in `roles`). With
     "according to" and one named speaker (named by role: "Kazakhstan's UN envoy"), that one.
     None when the question only mentions them ("What did Tokayev request?")."""
     ws = [w.lower().replace("’", "'").removesuffix("'s") for w in words(question)]
     surnames = {n.lower().split()[-1]: n for n in names}
+    for n in names:  # "... Prime Minister of Armenia say": a role's last word names its holder
+        role_words = content_terms((roles or {}).get(n, ""))
+        if role_words:
+            surnames.setdefault(role_words[-1], n)
     for i, w in enumerate(ws):
         if w == "according" and i + 1 < len(ws) and ws[i + 1] == "to":
             after = [surnames[x] for x in ws[i + 2 : i + 8] if x in surnames]

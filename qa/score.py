@@ -172,7 +172,7 @@ class Scorer:
         named_words = {w.lower() for name in named or [] for w in name.split()}
         self.named = set(named or [])
         # "according to Lukashenko": only his own sentences can be the answer.
-        self.voice = voice_of(query, list(named or []))
+        self.voice = voice_of(query, list(named or []), self.roles)
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         not_topic = verbs(query) | adverbs(query) | FRAME_WORDS

@@ -126,6 +126,9 @@ def test_voice_of_whose_words_are_asked_for():
     assert voice_of("In Tokayev's view, who organised it?", names) == names[1]
     # named, but not asked to be quoted: others may report what he did
     assert voice_of("What did Tokayev request?", names) is None
+    # by the last word of their role
+    roles = {"Nikol Pashinyan": "Prime Minister of Armenia"}
+    assert voice_of("What did the Prime Minister of Armenia say?", ["Nikol Pashinyan"], roles)
     # "according to" and a speaker named by role only
     assert voice_of("What happens next, according to its UN envoy?", ["Magzhan Ilyassov"])
 

@@ -104,6 +104,16 @@ STRONG = 2  # `Scorer.typed`: the precise kind of answer
 _CAPS_RUN = re.compile(r"((?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+)(?:\s+([a-z][\w-]+))?")
 
 
+# Things a statement names, not a proper name: "Which lesson does he draw?" is answered by
+# "A crackdown at the very outset yields tangible results."
+_STATEMENTS = {
+    stem(w)
+    for w in """lesson lessons conclusion conclusions proposal proposals idea ideas measure measures
+    step steps problem problems issue issues point points threat threats risk risks goal goals
+    priority priorities task tasks challenge challenges concern concerns argument arguments
+    recommendation recommendations demand demands promise promises warning warnings message
+    messages question questions view views position positions""".split()
+}
 # "led by the deputy chief of the Joint Staff": a post answers "who" too.
 TITLE_WORDS = POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokesperson"}
 # Question words that say nothing about a speaker's role.
@@ -362,6 +372,8 @@ class Scorer:
         if qtype == "which":
             if self.focus and self._names_focus(text):
                 return STRONG
+            if self.focus and stem(self.focus) in _STATEMENTS:
+                return True  # "Which lesson ...?" is answered by a statement, not a name
             caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
             return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))
         if qtype == "where":

@@ -155,3 +155,13 @@ def test_what_year_wants_a_year(seed_index):
     scorer = Scorer(open_index(seed_index), "In what year was the treaty signed?")
     assert scorer.typed("Article 4 of the Collective Security Treaty of 1992") == STRONG
     assert scorer.typed("On January 6 of this year we sent a draft decision") != STRONG
+
+
+def test_which_lesson_is_answered_by_a_statement(seed_index):
+    from qa.retrieve import open_index
+    from qa.score import Scorer
+
+    scorer = Scorer(open_index(seed_index), "Which lesson does Lukashenko draw about a crackdown?")
+    assert scorer.typed("A crackdown at the very outset yields tangible results.")
+    scorer = Scorer(open_index(seed_index), "Which airport was cleared?")
+    assert not scorer.typed("the airport was cleared in time.")

@@ -22,7 +22,7 @@ from qa.types import Answer, Passage
 
 TOP_PASSAGES = 8
 MIN_SCORE = 0.7
-MAX_MISSING = 0.35  # abstain when absent rare question words carry this much of its weight
+MAX_MISSING = 0.42  # abstain when absent rare question words carry this much of its weight
 SECOND_SENTENCE = 0.9  # a second sentence is quoted when it scores this share of the best
 NEXT_SENTENCE = 0.8  # ... or this share when it is the very next sentence of the same passage
 NOT_FOUND = "The transcripts do not seem to answer this. The nearest passages are below."

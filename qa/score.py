@@ -98,6 +98,7 @@ _ANAPHOR = re.compile(
 HEADER_UNIT_WORDS = 120
 OWN_WORDS = 0.1  # bonus for a sentence spoken by the speaker the question names
 _SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
+VERB_MISSING = 0.5  # share of a missing rare verb's weight that counts towards abstaining
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
 # A run of capitalised words and the word after it ("Indestructible Brotherhood exercise").
@@ -185,7 +186,9 @@ class Scorer:
         self.voice = voice_of(query, list(named or []), self.roles)
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
-        not_topic = verbs(query) | adverbs(query) | FRAME_WORDS
+        self.rare_verbs: set[str] = set()  # count VERB_MISSING of their weight when absent
+        question_verbs = verbs(query)
+        not_topic = question_verbs | adverbs(query) | FRAME_WORDS
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
@@ -200,6 +203,8 @@ class Scorer:
             # Rare words the evidence must hold: names and things, not the verb or a number.
             if df <= 0.05 * n and t not in named_words | not_topic and not t.isdigit():
                 self.rare.add(stem(t))
+            elif df <= 0.05 * n and t in question_verbs and stem(t) not in _SPEECH:
+                self.rare_verbs.add(stem(t))  # "When did Tajikistan join ...?": "join"
         # "liquefied petroleum gas" is answered by a sentence that says "LPG".
         self.acronyms = {a.lower(): [stem(w) for w in ws] for a, ws in acronyms(query).items()}
         self.total = sum(self.weights.values()) or 1.0
@@ -272,6 +277,11 @@ class Scorer:
                 score -= 0.3
             missing = sorted(self.rare - around)
             share = sum(self.weights[t] for t in missing) / self.total
+            # A rare verb of the question that the passage lacks counts in part: a passage can
+            # say it in other words, but "When did Tajikistan join the CSTO?" has no answer
+            # where nobody joins anything.
+            lacking = self.rare_verbs - around
+            share += VERB_MISSING * sum(self.weights[t] for t in lacking) / self.total
             fits = not (self.proper & self.rare) - around
             if self.voice and passage.speaker != self.voice:
                 fits = False

@@ -218,7 +218,8 @@ _KEYWORD_TYPES = [
     ("where", r"\b(place|location|venue|where)\b"),
     ("why", r"\b(reason|reasons|cause|causes|motive|why)\b"),
 ]
-_WH = re.compile(r"\b(what|when|where|which|who|whom|whose|why|how)\b")
+_WH_WORDS = {"what", "when", "where", "which", "who", "whom", "whose", "why", "how"}
+_WH = re.compile(rf"\b({'|'.join(sorted(_WH_WORDS))})\b")
 
 
 def question_type(question: str) -> str:
@@ -274,7 +275,10 @@ def attribute_terms(question: str) -> tuple[list[str], list[str]]:
     'What is the capital of Armenia?' -> (['capital'], ['armenia']) (framing words left out,
     so 'the name of the commander' -> ([], ['commander'])). Empty for any other question."""
     m = _ATTRIBUTE.match(question)
-    if not m:
+    # X is a short noun phrase: "What was declared when criminals took control of Almaty?"
+    # asks no "X of Y".
+    x = m["x"].lower().split() if m else []
+    if not m or len(x) > 4 or set(x) & (verbs(question) | _WH_WORDS):
         return [], []
     return tuple([t for t in content_terms(m[g]) if t not in FRAME_WORDS] for g in ("x", "y"))
 

@@ -136,6 +136,8 @@ def test_voice_of_whose_words_are_asked_for():
 def test_attribute_and_counted_terms():
     assert attribute_terms("What is the capital of Armenia?") == (["capital"], ["armenia"])
     assert attribute_terms("What did Putin say about Syria?") == ([], [])
+    # no short noun phrase before "of": not an "X of Y" question
+    assert attribute_terms("What was declared when criminals took control of Almaty?") == ([], [])
     assert counted_terms("How much money did Russia spend on the airlift?") == ["money"]
     assert counted_terms("How many Taliban members were killed?") == ["taliban", "members"]
     assert counted_terms("How much did the mission cost?") == []

@@ -215,8 +215,10 @@ class Scorer:
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
         self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"
         self.counted = {stem(t) for t in counted_terms(query)}
-        # "cost", "price", "how much money": an amount of money is the answer.
-        self.money = re.search(rf"{MONEY}|\bmoney\b|\bspen[dt]\b", query, re.I) is not None
+        # "cost", "price", "how much money", "how much ... spent": an amount of money is the
+        # answer ("How many days were spent ...?" counts days).
+        money = rf"{MONEY}|\bmoney\b|\bhow much\b.*\bspen[dt]\b"
+        self.money = re.search(money, query, re.I) is not None
         self.wants_year = re.search(r"\b(what|which) years?\b", query, re.I) is not None
         how_many = re.search(r"\bhow (many|much)\b", query, re.I) is not None
         self.how_many = self.qtype == "count" and how_many  # a number is the answer

@@ -62,6 +62,8 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
         ("How many weapons have been seized so far?", "116 weapons"),
         # "wore" is a form of "wear"
         ("What did the terrorists wear?", "police uniforms"),
+        # days "spent" are no sum of money
+        ("How many days were spent on organisational procedures?", "two days"),
         # "permanently" is how, not what: the answer says it in other words
         ("Is the CSTO force going to stay in Kazakhstan permanently?", "limited period"),
         # "President of the Russian Federation" in Tokayev's sentence is not his own post

@@ -247,6 +247,15 @@ class Scorer:
         around = self._stems(" ".join((passage.text, passage.context, passage.speaker or "",
                                        passage.role or "")))  # fmt: skip
         around_cover = self.coverage(around)
+        # Passage-level: rare words of the question it lacks, and their share of the weight.
+        missing = sorted(self.rare - around)
+        share = sum(self.weights[t] for t in missing) / self.total
+        # A rare verb of the question that the passage lacks counts in part: a passage can say
+        # it in other words, but "When did Tajikistan join the CSTO?" has no answer where
+        # nobody joins anything.
+        lacking = self.rare_verbs - around
+        share += VERB_MISSING * sum(self.weights[t] for t in lacking) / self.total
+        proper_ok = not (self.proper & self.rare) - around
         prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
         if passage.speaker in self.named:
             prior += OWN_WORDS  # "What is Zas going to do?": Zas's words, not others' about him
@@ -277,14 +286,7 @@ class Scorer:
                 score -= 0.3
             if passage.minor:
                 score -= 0.3
-            missing = sorted(self.rare - around)
-            share = sum(self.weights[t] for t in missing) / self.total
-            # A rare verb of the question that the passage lacks counts in part: a passage can
-            # say it in other words, but "When did Tajikistan join the CSTO?" has no answer
-            # where nobody joins anything.
-            lacking = self.rare_verbs - around
-            share += VERB_MISSING * sum(self.weights[t] for t in lacking) / self.total
-            fits = not (self.proper & self.rare) - around
+            fits = proper_ok
             if self.voice and passage.speaker != self.voice:
                 fits = False
             if fits and self.attribute | self.owner:

@@ -283,6 +283,14 @@ def attribute_terms(question: str) -> tuple[list[str], list[str]]:
     return tuple([t for t in content_terms(m[g]) if t not in FRAME_WORDS] for g in ("x", "y"))
 
 
+def context_terms(question: str) -> list[str]:
+    """Words of a phrase that only sets the time of the question: 'What happened to hospitals
+    during the unrest?' -> ['unrest']. An answer often leaves them out ("There were barbarous
+    attacks on hospitals")."""
+    text = re.sub(r"[?!.]", " ", question) + " "  # the phrase often ends the question
+    return _noun_run(text, r"\b(?:during|amid|amidst|throughout)(?:\s+the)?")
+
+
 def counted_terms(question: str) -> list[str]:
     """The thing a "how many"/"how much" question counts: 'How much money did Russia spend?'
     -> ['money']; 'How many law enforcement officers ...' -> ['law', 'enforcement',

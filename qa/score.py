@@ -36,6 +36,7 @@ from qa.query import (
     adverbs,
     attribute_terms,
     content_terms,
+    context_terms,
     counted_terms,
     deed_of,
     focus_of,
@@ -188,6 +189,7 @@ class Scorer:
         self.rare: set[str] = set()
         self.rare_verbs: set[str] = set()  # count VERB_MISSING of their weight when absent
         question_verbs = verbs(query)
+        context = set(context_terms(query))
         not_topic = question_verbs | adverbs(query) | FRAME_WORDS
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
@@ -201,7 +203,10 @@ class Scorer:
                 w *= 2.0  # "Who chaired the debate?": the one who chaired, not the debate
             self.weights[stem(t)] = max(w, 0.1)
             # Rare words the evidence must hold: names and things, not the verb or a number.
-            if df <= 0.05 * n and t not in named_words | not_topic and not t.isdigit():
+            # Verbs and words that only set the time ("during the unrest") count in part.
+            if t in context and df <= 0.05 * n:
+                self.rare_verbs.add(stem(t))
+            elif df <= 0.05 * n and t not in named_words | not_topic and not t.isdigit():
                 self.rare.add(stem(t))
             elif df <= 0.05 * n and t in question_verbs and stem(t) not in _SPEECH:
                 self.rare_verbs.add(stem(t))  # "When did Tajikistan join ...?": "join"

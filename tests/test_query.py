@@ -7,6 +7,7 @@ from qa.query import (
     adverbs,
     attribute_terms,
     content_terms,
+    context_terms,
     counted_terms,
     focus_of,
     question_type,
@@ -131,6 +132,11 @@ def test_voice_of_whose_words_are_asked_for():
     assert voice_of("What did the Prime Minister of Armenia say?", ["Nikol Pashinyan"], roles)
     # "according to" and a speaker named by role only
     assert voice_of("What happens next, according to its UN envoy?", ["Magzhan Ilyassov"])
+
+
+def test_context_terms_set_the_time_only():
+    assert context_terms("What happened to hospitals during the unrest?") == ["unrest"]
+    assert context_terms("What happened to hospitals?") == []
 
 
 def test_attribute_and_counted_terms():

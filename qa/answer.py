@@ -6,10 +6,10 @@ as good, become the answer, quoted with the speaker's name and a
 `[n]` marker; each sentence's span is recorded on its cited passage (`highlights`).
 
 The answerer abstains (`found=False`, citing the nearest passages) when the best sentence
-scores below `MIN_SCORE`, or when rare words of the question (names, specific things) are
-not in its passage: "Which club won the Champions League final?" shares words with the
-transcripts, but not "club" or "Champions". Both limits were calibrated on the development
-questions only (see docs/quality.md).
+scores below `MIN_SCORE`, or when rare words of the question (names, specific things; its
+verbs at half weight, `qa.score.VERB_MISSING`) are not in its passage: "Which club won the
+Champions League final?" shares words with the transcripts, but not "club" or "Champions".
+The limits were calibrated on the development questions only (see docs/quality.md).
 """
 
 from __future__ import annotations

@@ -313,8 +313,13 @@ class Scorer:
             if fits and self.counted:
                 # The counted thing is named here or in the sentence before ("Taliban members
                 # are fighting ... 11 of them were killed"); "200 flights" is no sum of money.
-                near = passage.text[spans[max(i - 1, 0)][0] - passage.start : b - passage.start]
-                fits = bool(self.counted & self._stems(near))
+                # A proper qualifier of it must be there too: "How many Russian troops ...?"
+                # is not answered by "2,030 troops".
+                near = self._stems(
+                    passage.text[spans[max(i - 1, 0)][0] - passage.start : b - passage.start]
+                )
+                named = self.counted & self.proper
+                fits = named <= near and bool((self.counted - named or named) & near)
             out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
         return out
 

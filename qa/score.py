@@ -69,7 +69,9 @@ _FULL_DATE = re.compile(
 # Words that give a cause or a purpose: the kind of answer "why" and "what caused" want.
 _CAUSE = re.compile(
     r"\b(because|due to|caused|triggered|sparked|prompted|provoked|pretext|reason|so as to|"
-    r"in order to|so that|led to|as a result of|owing to|over (the )?\w+ prices?)\b",
+    r"in order to|so that|led to|as a result of|owing to|over (the )?\w+ prices?|"
+    # "Therefore, we must create a security belt": the cause is the sentence before.
+    r"therefore|hence|that is why|this is why|for this reason)\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
@@ -90,7 +92,7 @@ _ORG_WORDS = set(
 # A sentence opening with one of these leans on the sentence before it.
 _ANAPHOR = re.compile(
     r"^(this|that|these|those|it|its|they|their|he|she|such|under this|in this|by this|"
-    r"at that|for this|as a result)\b"
+    r"at that|for this|as a result|therefore|hence|thus)\b"
     # "I think that this is our core mission": a lead-in of opinion does not change that.
     r"|^(?:(?:i|we) (?:think|believe|hope|am sure|am confident)(?: that)?,? |of course,? "
     r"|indeed,? |and |but |so )(this|these|those|it|its|they|their|he|she|such)\b",

@@ -82,6 +82,12 @@ _PLACE = re.compile(
     r"(?:[a-z]+\s+)?(?:borders?|country|countries|region|city|capital|town|village|province|"
     r"territory|area|abroad)\b"
 )
+# A header line that names a place: "Novo-Ogaryovo, Moscow Region", "Location: Hall B".
+_DATELINE_PLACE = re.compile(
+    r"^(?:(?i:location|place|venue)\s*:\s*\S.*"
+    r"|[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+)*(?:,\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)+)\s*$",
+    re.MULTILINE,
+)
 # Capitalised phrases ending in one of these name an organisation or place, not a person.
 _ORG_WORDS = set(
     """forces force council organisation organization republic federation staff ministry treaty
@@ -101,6 +107,7 @@ _ANAPHOR = re.compile(
 HEADER_UNIT_WORDS = 120
 OWN_WORDS = 0.1  # bonus for a sentence spoken by the speaker the question names
 _SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
+FRAME_WEIGHT = 0.5  # weight of a frame word ("take place", "how long") in coverage
 VERB_MISSING = 0.5  # share of a missing rare verb's weight that counts towards abstaining
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
@@ -203,6 +210,8 @@ class Scorer:
                 w *= 0.5  # the speaker's name says whose passage, not which sentence
             elif t == deed:
                 w *= 2.0  # "Who chaired the debate?": the one who chaired, not the debate
+            elif t in FRAME_WORDS:
+                w *= FRAME_WEIGHT  # "take place", "what kind": how it asks, not what about
             self.weights[stem(t)] = max(w, 0.1)
             # Rare words the evidence must hold: names and things, not the verb or a number.
             # Verbs and words that only set the time ("during the unrest") count in part.
@@ -403,5 +412,7 @@ class Scorer:
             caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
             return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))
         if qtype == "where":
+            if new(m.group(0) for m in _DATELINE_PLACE.finditer(text)):
+                return STRONG  # where the event took place, as its header gives it
             return new(m.group(0).split()[-1] for m in _PLACE.finditer(text))
         return True

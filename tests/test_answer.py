@@ -68,6 +68,8 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
         ("Is the CSTO force going to stay in Kazakhstan permanently?", "limited period"),
         # "President of the Russian Federation" in Tokayev's sentence is not his own post
         ("Who is the President of Kazakhstan?", "Kassym-Jomart Tokayev"),
+        # "Therefore, we must ...": the cause is the sentence before, quoted with it
+        ("Why must a security belt be created around Afghanistan?", "11 of them were killed"),
         # "I think that this is ...": the sentence "this" refers to comes with it
         (
             "What is the core mission for the near future, according to Tokayev?",
@@ -85,6 +87,8 @@ def test_answer_kind_decides_between_close_sentences(seed_index, question, expec
     [
         "What is the capital of Armenia?",  # both words occur, never in one sentence
         "How many Belarusian troops were sent to Kazakhstan?",  # "2,030 troops" are not
+        # "2,030 troops" are not Russian ones, and "Russian ... planes" count no troops
+        "How many Russian troops went to Kazakhstan?",
         "How much money did Russia spend on the airlift?",  # "200 flights" is no sum
         # "a very high cost: ... 16 dead" is no amount of money
         "How much did the peacekeeping mission cost?",
@@ -169,3 +173,13 @@ def test_which_lesson_is_answered_by_a_statement(seed_index):
     assert scorer.typed("A crackdown at the very outset yields tangible results.")
     scorer = Scorer(open_index(seed_index), "Which airport was cleared?")
     assert not scorer.typed("the airport was cleared in time.")
+
+
+def test_where_is_answered_by_a_header_place_line(seed_index):
+    from qa.retrieve import open_index
+    from qa.score import STRONG, Scorer
+
+    scorer = Scorer(open_index(seed_index), "Where did the meeting take place?")
+    assert scorer.typed("January 10, 2022\n11:45\nNovo-Ogaryovo, Moscow Region") == STRONG
+    assert scorer.typed("Location: Riverside Community Centre, Hall B") == STRONG
+    assert scorer.typed("Friends, colleagues,\nLadies and gentlemen,") != STRONG

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qa.order import order_of
 from qa.retrieve import open_index, search
 from qa.score import Scorer
 from qa.types import Answer, Passage
@@ -46,6 +47,8 @@ def answer(
     """
     found = search(question, k=k, history=history, speaker=speaker, source=source,
                    index_dir=index_dir, model=model, mode=mode)  # fmt: skip
+    if found.order:
+        return _order_answer(found, k)
     hits = found.hits[: max(TOP_PASSAGES, k)]
     if not hits:
         return Answer(NOT_FOUND, [], False, found.query)
@@ -76,15 +79,31 @@ def answer(
         if not overlaps and c.score >= bar * best.score and c.typed:
             chosen.append(c)  # a second sentence nearly as good (windows overlap: not a repeat)
             break
+    text, citations = _quote([(c.passage, c.start, c.end) for c in chosen])
+    citations += [p for p in nearest if p not in citations][: max(k - len(citations), 0)]
+    return Answer(text, citations, True, found.query, best.score)
+
+
+def _quote(spans: list[tuple[Passage, int, int]]) -> tuple[str, list[Passage]]:
+    """'Speaker said: “sentence” [n]' for each span, and the passages the [n] refer to."""
     citations: list[Passage] = []
     parts = []
-    for c in chosen:
-        p = c.passage
+    for p, start, end in spans:
         if p not in citations:
             citations.append(p)
-        p.highlights.append((c.start, c.end))
+        p.highlights.append((start, end))
         who = f"{p.speaker} said" if p.speaker else "The transcript says"
-        quote = " ".join(c.text.split())
+        quote = " ".join(p.text[start - p.start : end - p.start].split())
         parts.append(f"{who}: “{quote}” [{citations.index(p) + 1}]")
-    citations += [p for p in nearest if p not in citations][: max(k - len(citations), 0)]
-    return Answer(" ".join(parts), citations, True, found.query, best.score)
+    return " ".join(parts), citations
+
+
+def _order_answer(found, k: int) -> Answer:
+    """The turns that answer "Who spoke after Zas?", quoted in the order they were spoken."""
+    text, citations = _quote(found.order)
+    who = found.speakers_named[0] if found.speakers_named else ""
+    lead = {"after": f"After {who}: ", "before": f"Before {who}: ", "first": "First to speak: ",
+            "last": "Last to speak: "}.get(order_of(found.query), "")  # fmt: skip
+    text = lead + text
+    citations += [h.passage for h in found.hits if h.passage not in citations]
+    return Answer(text, citations[: max(k, len(found.order))], True, found.query, 1.0)

@@ -621,6 +621,12 @@ class Index:
         )
         return {r[0]: _row_passage(r) for r in rows}
 
+    def document_passages(self, source: str) -> list[Passage]:
+        """Every passage of one document, in order (turn order questions need them all)."""
+        rows = self._sql(f"SELECT {_SELECT} FROM passages WHERE source = ? ORDER BY start",
+                         (source,))  # fmt: skip
+        return [_row_passage(r) for r in rows]
+
     def _cached(self, key: str, compute):
         # subtle: a generation never changes once live, so these can be kept for its lifetime.
         if key not in self._cache:

@@ -23,6 +23,7 @@ from pathlib import Path
 from qa.embed import Embedder
 from qa.errors import QAError, QuestionError
 from qa.index import Index
+from qa.order import quotes as order_quotes
 from qa.query import (
     acronyms,
     content_terms,
@@ -85,6 +86,9 @@ class Search:
     query: str
     hits: list[Hit]
     speakers_named: list[str]
+    # For a question about the order of speaking ("Who spoke after Zas?"): the spans of the
+    # turns that answer it, (passage, start, end), whose passages head `hits`.
+    order: list[tuple[Passage, int, int]] | None = None
 
 
 def check_question(question: str) -> str:
@@ -241,7 +245,12 @@ def search(
     if mode == "full" and hits:
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
         hits = _rerank(hits, Scorer(index, q, named), pool)
-    return Search(query=q, hits=hits, speakers_named=named)
+    order = order_quotes(index, q, named, source) if mode == "full" else None
+    if order:
+        # The turns that answer head the list (the order of speaking is not in the words).
+        first = {p.id: Hit(p, 1.0, sims.get(p.id, 0.0)) for p, _, _ in order}
+        hits = list(first.values()) + [h for h in hits if h.passage.id not in first]
+    return Search(query=q, hits=hits, speakers_named=named, order=order)
 
 
 def _rerank(hits: list[Hit], scorer: Scorer, pool: set[str]) -> list[Hit]:

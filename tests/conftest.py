@@ -36,6 +36,19 @@ def seed_index(tmp_path_factory, embedder) -> Path:
     return index_dir
 
 
+@pytest.fixture(scope="session")
+def with_town_hall(tmp_path_factory, embedder) -> Path:
+    """A folder with `seeds/` (the seeds and the town-hall transcript in its second format)
+    and their `index/`, built once with the real model."""
+    from qa.evaluate import gather_seeds
+    from qa.index import build
+
+    work = tmp_path_factory.mktemp("town")
+    seeds = gather_seeds([SEEDS, ROOT / "eval" / "corpus"], work / "seeds")
+    build(seeds, work / "index", embedder=embedder)
+    return work
+
+
 @pytest.fixture
 def seeds_copy(tmp_path) -> Path:
     """A private copy of the seeds that a test may change."""

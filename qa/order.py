@@ -18,23 +18,26 @@ from qa.chunk import sentence_spans
 from qa.query import content_terms
 from qa.types import Passage
 
-_SPOKE = r"(?:spoke|speaks?|talked|took the floor|had the floor|came)"
+_SPOKE = r"(?:spoke|speaks?|talked|took the floor|had the floor|came|reported|followed)"
 _AFTER = re.compile(
-    rf"\bwho\b.{{0,40}}?\b{_SPOKE}\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?"
-    r"(after|before|following|next|first|last)\b",
-    re.IGNORECASE,
+    rf"(?i:\bwho\b.{{0,40}}?\b{_SPOKE}\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?"
+    r"(after|before|following|next|first|last)\b)"
+    r"|(?i:\bwho\s+(followed))\s+(?=[A-Z]|the\s+[A-Z])",  # "Who followed Tokayev?"
 )
 _NTH = re.compile(
     r"\bwho\b.{0,20}?\b(?:is|was|were)\s+the\s+(first|last|final|next)\s+speaker", re.IGNORECASE
 )
 _OPENED = re.compile(r"\bwho\s+(opened|closed)\b", re.IGNORECASE)
 _REMARKS = re.compile(
-    r"\b(opening|closing|concluding|final|introductory)\s+(?:remarks|words|statement|speech)\b",
+    r"\b(opening|closing|concluding|final|introductory)\s+(?:remarks|words|statement|speech)\b"
+    # "What did Pashinyan say at the start of the session?"
+    r"|\b(?:say|said|says|tell|told)\b.{0,30}?\b(?:at|in) the (start|beginning|outset|end|close)\b",
     re.IGNORECASE,
 )
-_RELATION = {"following": "after", "next": "after", "final": "last", "opened": "first",
-             "closed": "last", "concluding": "closing", "final remarks": "closing",
-             "introductory": "opening"}  # fmt: skip
+_RELATION = {"following": "after", "followed": "after", "next": "after", "final": "last",
+             "opened": "first", "closed": "last", "concluding": "closing", "end": "closing",
+             "close": "closing", "introductory": "opening", "start": "opening",
+             "beginning": "opening", "outset": "opening"}  # fmt: skip
 HANDOVER_WORDS = 60  # a turn this short hands the floor on; the next one is quoted too
 QUOTE_SENTENCES = 2  # quoted from a turn, unless together they run past QUOTE_WORDS
 QUOTE_WORDS = 45
@@ -46,12 +49,12 @@ def order_of(question: str) -> str | None:
     remarks. None for any other question."""
     m = _REMARKS.search(question)
     if m:
-        word = m.group(1).lower()
+        word = next(g for g in m.groups() if g).lower()
         return "closing" if word == "final" else _RELATION.get(word, word)
     for pattern in (_AFTER, _NTH, _OPENED):
         m = pattern.search(question)
         if m:
-            word = m.group(1).lower()
+            word = next(g for g in m.groups() if g).lower()
             return _RELATION.get(word, word)
     return None
 
@@ -109,7 +112,13 @@ def quotes(index, question: str, named: list[str], source: str | None = None):
         ts = [t for t in turns(index.document_passages(d["source"])) if not t.minor]
         chosen = _choose(ts, relation, who)
         if chosen:
-            return [_quote(t, relation == "closing") for t in chosen]
+            out = []
+            for i, t in enumerate(chosen):
+                nxt = chosen[i + 1].speaker if i + 1 < len(chosen) else None
+                to = nxt or (who if relation == "before" else None)
+                # A handover is quoted where it names whom it hands the floor to.
+                out.append(_quote(t, relation == "closing", to if _hands_over(t, to) else None))
+            return out
     return None
 
 
@@ -135,30 +144,39 @@ def _choose(ts: list[Turn], relation: str, who: str | None) -> list[Turn]:
     if relation == "after":
         nxt = [t for t in ts[i + 1 :] if t.speaker != who][:1]
         k = ts.index(nxt[0]) if nxt else 0
-        if nxt and k + 1 < len(ts) and _hands_over(nxt[0], ts[k + 1]):
+        if nxt and k + 1 < len(ts) and _hands_over(nxt[0], ts[k + 1].speaker):
             nxt.append(ts[k + 1])  # the chair handed the floor on: to whom
         return nxt
     before = [t for t in ts[:i] if t.speaker != who][-1:]
     k = ts.index(before[0]) if before else 0
-    if before and k > 0 and ts[k - 1].speaker != who and _hands_over(before[0], ts[i]):
+    if before and k > 0 and ts[k - 1].speaker != who and _hands_over(before[0], who):
         before.insert(0, ts[k - 1])  # the chair gave the floor: after whom
     return before
 
 
-def _hands_over(turn: Turn, to: Turn) -> bool:
-    """Is `turn` a short one that gives the floor to the speaker of `to` ("I now give the
-    floor to ... Alexander Lukashenko", "Mr Varga, the farmers ...")?"""
-    surname = (to.speaker or "").split()[-1:] or [""]
-    text = " ".join(p.text for p in turn.passages)
-    return turn.words <= HANDOVER_WORDS and re.search(rf"\b{re.escape(surname[0])}\b", text, re.I)
+def _hands_over(turn: Turn, to: str | None) -> bool:
+    """Is `turn` a short one that gives the floor to the speaker `to` ("I now give the floor
+    to ... Alexander Lukashenko", "Mr Varga, the farmers ...")?"""
+    if not to or turn.words > HANDOVER_WORDS:
+        return False
+    return any(_names(p.text, to) for p in turn.passages)
 
 
-def _quote(turn: Turn, closing: bool) -> tuple[Passage, int, int]:
+def _names(text: str, speaker: str) -> bool:
+    return re.search(rf"\b{re.escape(speaker.split()[-1])}\b", text, re.IGNORECASE) is not None
+
+
+def _quote(turn: Turn, closing: bool, to: str | None = None) -> tuple[Passage, int, int]:
     """The first sentences of the turn (its last ones for closing remarks), skipping
-    salutations ("Mr Pashinyan, colleagues,") and handovers ("Please, Mr Putin.")."""
+    salutations ("Mr Pashinyan, colleagues,") and handovers ("Please, Mr Putin."); of a
+    handover to the speaker `to`, the sentence that names them."""
     p = turn.passages[-1] if closing else turn.passages[0]
     spans = sentence_spans(p.text, offset=p.start)
     said = [p.text[a - p.start : b - p.start] for a, b in spans]
+    if to:
+        for (a, b), t in zip(spans, said):
+            if _names(t, to):
+                return p, a, b
     # Not a salutation line ("Mr Chairman and members of the Council,") or a bare courtesy.
     real = [s for s, t in zip(spans, said) if len(t.split()) >= 4 and not t.endswith(",")]
     real = real or spans

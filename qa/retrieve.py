@@ -23,6 +23,7 @@ from pathlib import Path
 from qa.embed import Embedder
 from qa.errors import QAError, QuestionError
 from qa.index import Index
+from qa.order import order_of
 from qa.order import quotes as order_quotes
 from qa.query import (
     acronyms,
@@ -150,6 +151,11 @@ def answered_person(index: Index, previous: str, before: Search, follow_up: str)
     when it names none, the one who said it in the first person with the question's verb."""
     if question_type(previous) != "who" or not mentions_person(follow_up):
         return None
+    if before.order:
+        # "Who spoke after Zas?" / "What did he say ...?": the one who took the floor after the
+        # chair's handover (the last turn quoted); before someone, the first turn quoted.
+        spans = before.order
+        return (spans[-1] if order_of(previous) == "after" else spans[0])[0].speaker
     ranked = sorted((h for h in before.hits[:RERANK_DEPTH] if h.best), key=lambda h: -h.best.score)
     if not ranked:
         return None

@@ -18,11 +18,16 @@ from qa.order import order_of
         ("Pashinyan's closing remarks", "closing"),
         ("What were Putin's concluding remarks?", "closing"),
         ("What did Tokayev say in his opening statement?", "opening"),
+        ("What did Pashinyan say at the start of the session?", "opening"),
+        ("Who followed Tokayev?", "after"),
+        ("Who reported after Tokayev?", "after"),
         # not about the order of speaking
         ("Who chaired the session?", None),
         ("What did Tokayev say after the attack?", None),
         ("Who was the first to send troops?", None),
         ("What happened after January 6?", None),
+        ("Who followed the protests?", None),
+        ("What did Tokayev say about the end of the operation?", None),
     ],
 )
 def test_order_questions_are_recognised(question, relation):
@@ -39,6 +44,13 @@ def test_who_spoke_after_quotes_the_handover_and_the_next_speaker(seed_index):
     # retrieve agrees with the answer
     top = qa.retrieve("Who spoke after Zas?", k=2, index_dir=seed_index)
     assert [p.id for p in top] == [c.id for c in a.citations[:2]]
+
+
+def test_a_follow_up_asks_about_the_speaker_an_order_answer_names(seed_index):
+    a = qa.answer("What did he say about the West?", history=["Who spoke after Zas?"],
+                  index_dir=seed_index)  # fmt: skip
+    assert a.query == "What did Alexander Lukashenko say about the West?"
+    assert a.found and a.citations[0].speaker == "Alexander Lukashenko"
 
 
 def test_who_spoke_before_and_first_and_closing_remarks(seed_index):

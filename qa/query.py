@@ -80,7 +80,7 @@ def acronyms(text: str) -> dict[str, list[str]]:
 # Words that frame a question ("on what date", "how large", "take place"), never its topic.
 FRAME_WORDS = set(
     """date day days year years month time times large big long place kind type sort number
-    amount size part way ways name names set cause caused reason reasons trigger triggered
+    amount size part way ways name names set cause caused reason reasons trigger triggered role
     prompted sparked provoked""".split()
 )
 _AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "might", "to"}

@@ -108,6 +108,9 @@ HEADER_UNIT_WORDS = 120
 OWN_WORDS = 0.1  # bonus for a sentence spoken by the speaker the question names
 _SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
 FRAME_WEIGHT = 0.5  # weight of a frame word ("take place", "how long") in coverage
+# A proper noun of the question found in at most this share of passages must be in the
+# passage, or in who said it or the document's title ("Afghanistan": 6% of them).
+PROPER_SHARE = 0.1
 VERB_MISSING = 0.5  # share of a missing rare verb's weight that counts towards abstaining
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
@@ -197,6 +200,7 @@ class Scorer:
         self.weights: dict[str, float] = {}
         self.rare: set[str] = set()
         self.rare_verbs: set[str] = set()  # count VERB_MISSING of their weight when absent
+        self.specific: set[str] = set()  # not common; a proper noun of these must be there
         question_verbs = verbs(query)
         context = set(context_terms(query))
         not_topic = question_verbs | adverbs(query) | FRAME_WORDS
@@ -221,6 +225,8 @@ class Scorer:
                 self.rare.add(stem(t))
             elif df <= 0.05 * n and t in question_verbs and stem(t) not in _SPEECH:
                 self.rare_verbs.add(stem(t))  # "When did Tajikistan join ...?": "join"
+            if df <= PROPER_SHARE * n and t not in named_words:
+                self.specific.add(stem(t))
         # "liquefied petroleum gas" is answered by a sentence that says "LPG".
         self.acronyms = {a.lower(): [stem(w) for w in ws] for a, ws in acronyms(query).items()}
         self.total = sum(self.weights.values()) or 1.0
@@ -259,9 +265,10 @@ class Scorer:
 
     def candidates(self, passage: Passage, fused: float, top_fused: float, dense: float):
         """Every sentence (or the header unit) of `passage`, scored."""
-        # The passage, the question it replies to, and who spoke (a "Moderator" moderated).
+        # The passage, the question it replies to, who spoke (a "Moderator" moderated), and the
+        # document's title ("... a debate on cooperation between the UN and the CSTO").
         around = self._stems(" ".join((passage.text, passage.context, passage.speaker or "",
-                                       passage.role or "")))  # fmt: skip
+                                       passage.role or "", passage.title)))  # fmt: skip
         around_cover = self.coverage(around)
         # Passage-level: rare words of the question it lacks, and their share of the weight.
         missing = sorted(self.rare - around)
@@ -271,7 +278,7 @@ class Scorer:
         # nobody joins anything.
         lacking = self.rare_verbs - around
         share += VERB_MISSING * sum(self.weights[t] for t in lacking) / self.total
-        proper_ok = not (self.proper & self.rare) - around
+        proper_ok = not (self.proper & self.specific) - around
         prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
         if passage.speaker in self.named:
             prior += OWN_WORDS  # "What is Zas going to do?": Zas's words, not others' about him

@@ -96,6 +96,8 @@ def test_answer_kind_decides_between_close_sentences(seed_index, question, expec
         "Which country did Putin blame for organising the unrest?",
         # a "President" in Lukashenko's role and "Uzbekistan" in his sentence
         "Who is the President of Uzbekistan?",
+        # Japarov never names Afghanistan (a proper noun in 6% of passages: not common)
+        "What did Japarov say about Afghanistan?",
     ],
 )
 def test_near_miss_questions_are_declined(seed_index, question):

@@ -147,7 +147,8 @@ _SUFFIXES = tuple(
 )
 
 
-# Irregular English verb forms, and a few nouns, by the word they meet: "wore" meets "wear".
+# Irregular English verb forms, and nouns made from verbs, by the verb they meet: "wore" and
+# "worn" meet "wear", "life" meets "live", "loss" meets "lose".
 _IRREGULAR = {
     form: base
     for base, forms in (
@@ -173,6 +174,9 @@ _IRREGULAR = {
         |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
         |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
         |withstand: withstood|write: wrote written|die: died dead deaths death
+        |live: life|lose: loss losses|prove: proof|choose: choice|sell: sale sales|grow: growth
+        |believe: belief|defend: defence defense|succeed: success|arrive: arrival
+        |injure: injury injuries|fail: failure
         """.split("|")
     )
     for form in forms.split()

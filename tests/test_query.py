@@ -108,6 +108,7 @@ def test_acronyms_and_stems():
     assert stem("withdrew") == "withdraw"
     assert stem("wore") == stem("wear") == stem("wearing")
     assert stem("decision") == stem("decided") and stem("extension") == stem("extend")
+    assert stem("life") == stem("live") and stem("losses") == stem("lose")
     assert stem("mission") != stem("mid")
 
 

@@ -26,6 +26,7 @@ MIN_SCORE = 0.7
 MAX_MISSING = 0.42  # abstain when absent rare question words carry this much of its weight
 SECOND_SENTENCE = 0.9  # a second sentence is quoted when it scores this share of the best
 NEXT_SENTENCE = 0.8  # ... or this share when it is the very next sentence of the same passage
+ADDS_SENTENCE = 0.7  # ... or this share when it also holds question words the best one lacks
 NOT_FOUND = "The transcripts do not seem to answer this. The nearest passages are below."
 
 
@@ -76,6 +77,8 @@ def answer(
             and not c.passage.text[best.end - c.passage.start : c.start - c.passage.start].strip()
         )
         bar = NEXT_SENTENCE if follows else SECOND_SENTENCE
+        if follows and c.held - best.held:
+            bar = ADDS_SENTENCE  # it says what the best one leaves out: "The police repelled ..."
         if not overlaps and c.score >= bar * best.score and c.typed:
             chosen.append(c)  # a second sentence nearly as good (windows overlap: not a repeat)
             break
@@ -87,11 +90,23 @@ def answer(
 def _quote(spans: list[tuple[Passage, int, int]]) -> tuple[str, list[Passage]]:
     """'Speaker said: “sentence” [n]' for each span, and the passages the [n] refer to."""
     citations: list[Passage] = []
-    parts = []
+    quotes: list[list] = []  # [passage, start, end]
     for p, start, end in spans:
         if p not in citations:
             citations.append(p)
         p.highlights.append((start, end))
+        last = quotes[-1] if quotes else None
+        if (
+            last
+            and last[0] is p
+            and start >= last[2]
+            and not p.text[last[2] - p.start : start - p.start].strip()
+        ):
+            last[2] = end  # the very next sentence: one quote
+        else:
+            quotes.append([p, start, end])
+    parts = []
+    for p, start, end in quotes:
         who = f"{p.speaker} said" if p.speaker else "The transcript says"
         quote = " ".join(p.text[start - p.start : end - p.start].split())
         parts.append(f"{who}: “{quote}” [{citations.index(p) + 1}]")

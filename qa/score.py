@@ -181,6 +181,7 @@ class Candidate:
     # of money to "what did it cost"; or the question asks for another speaker's own words
     # ("according to Lukashenko").
     fits: bool = True
+    held: frozenset[str] = frozenset()  # the question's (stemmed) words it holds
 
 
 class Scorer:
@@ -338,7 +339,8 @@ class Scorer:
                 )
                 named = self.counted & self.proper
                 fits = named <= near and bool((self.counted - named or named) & near)
-            out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits))
+            held = frozenset(t for t in self.weights if t in stems)
+            out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits, held))
         return out
 
     def _owned_elsewhere(self, text: str) -> bool:

@@ -185,3 +185,13 @@ def test_where_is_answered_by_a_header_place_line(seed_index):
     assert scorer.typed("January 10, 2022\n11:45\nNovo-Ogaryovo, Moscow Region") == STRONG
     assert scorer.typed("Location: Riverside Community Centre, Hall B") == STRONG
     assert scorer.typed("Friends, colleagues,\nLadies and gentlemen,") != STRONG
+
+
+def test_the_next_sentence_that_says_what_the_best_one_leaves_out_is_quoted_with_it(seed_index):
+    a = qa.answer("How did the police deal with the attack on the Interior Ministry department?",
+                  index_dir=seed_index)  # fmt: skip
+    # "... went on for two nights." holds the attack; "The police repelled the attacks." the
+    # police: one quote of the two sentences, with both spans highlighted.
+    assert "went on for two nights. The police repelled the attacks." in a.text, a.text
+    assert a.text.count(" said: ") == 1
+    assert len(a.citations[0].highlights) == 2

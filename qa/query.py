@@ -128,9 +128,18 @@ def verbs(question: str) -> set[str]:
                 run_end += 1
             if run_end > j:
                 out.add(ws[run_end - 1])
+                if run_end - 2 > j and ws[run_end - 1].endswith("ing"):
+                    out.add(ws[run_end - 2])  # "did they finish leaving": both are verbs
         prev = ws[i - 1] if i else ""
         if w.endswith("ed") and prev not in _DETS and len(w) > 4:
             out.add(w)
+        elif (
+            i >= 2
+            and ws[i - 2] == "how"
+            and prev in ("many", "much")
+            and (w.endswith("ed") or w in _VERB_FORMS)
+        ):
+            out.add(w)  # "How many died?": no counted noun, the verb follows at once
         elif prev in {"have", "has", "had", "having"} | ({"who"} if i == 1 else set()) and (
             w not in STOPWORDS | _DETS
         ):  # "having gone through", "Who spoke for ...": a verb
@@ -147,40 +156,43 @@ _SUFFIXES = tuple(
 )
 
 
-# Irregular English verb forms, and nouns made from verbs, by the verb they meet: "wore" and
-# "worn" meet "wear", "life" meets "live", "loss" meets "lose".
-_IRREGULAR = {
-    form: base
-    for base, forms in (
-        line.split(":")
-        for line in """arise: arose arisen|awake: awoke awoken|bear: bore borne
-        |beat: beaten|become: became|begin: began begun|bend: bent|bite: bit bitten|bleed: bled
-        |blow: blew blown|break: broke broken|breed: bred|bring: brought|build: built|burn: burnt
-        |buy: bought|catch: caught|choose: chose chosen|come: came|creep: crept|deal: dealt
-        |dig: dug|draw: drew drawn|drink: drank drunk|drive: drove driven|eat: ate eaten
-        |fall: fell fallen|feed: fed|feel: felt|fight: fought|find: found|flee: fled
-        |fly: flew flown|flight: flights|forbid: forbade forbidden|forget: forgot forgotten
-        |forgive: forgave forgiven|foresee: foresaw foreseen|freeze: froze frozen|get: got gotten
-        |give: gave given|go: went gone|grow: grew grown|hang: hung|hear: heard|hide: hid hidden
-        |hold: held|keep: kept|know: knew known|lead: led|leave: left|lend: lent|lose: lost
-        |make: made|mean: meant|meet: met|mislead: misled|overcome: overcame|pay: paid
-        |ride: rode ridden|ring: rang rung|rise: rose risen|run: ran|say: said|see: saw seen
-        |seek: sought|sell: sold|send: sent|shake: shook shaken|shoot: shot|show: shown
-        |shrink: shrank shrunk|sing: sang sung|sink: sank sunk|sit: sat|sleep: slept|slide: slid
-        |speak: spoke spoken|spend: spent|spin: spun|stand: stood|steal: stole stolen|stick: stuck
-        |strike: struck stricken|swear: swore sworn|sweep: swept|swim: swam swum|swing: swung
-        |take: took taken|teach: taught|tear: tore torn|tell: told|think: thought
-        |throw: threw thrown
-        |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
-        |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
-        |withstand: withstood|write: wrote written|die: died dead deaths death
-        |live: life|lose: loss losses|prove: proof|choose: choice|sell: sale sales|grow: growth
-        |believe: belief|defend: defence defense|succeed: success|arrive: arrival
-        |injure: injury injuries|fail: failure
-        """.split("|")
-    )
-    for form in forms.split()
-}
+def _table(text: str) -> dict[str, str]:
+    """ "base: form form|base: form" -> {form: base}."""
+    return {form: base.strip() for line in text.split("|")
+            for base, forms in [line.split(":")] for form in forms.split()}  # fmt: skip
+
+
+# Irregular English verb forms by the verb they meet: "wore" and "worn" meet "wear".
+_VERB_FORMS = _table(
+    """arise: arose arisen|awake: awoke awoken|bear: bore borne
+    |beat: beaten|become: became|begin: began begun|bend: bent|bite: bit bitten|bleed: bled
+    |blow: blew blown|break: broke broken|breed: bred|bring: brought|build: built|burn: burnt
+    |buy: bought|catch: caught|choose: chose chosen|come: came|creep: crept|deal: dealt
+    |dig: dug|draw: drew drawn|drink: drank drunk|drive: drove driven|eat: ate eaten
+    |fall: fell fallen|feed: fed|feel: felt|fight: fought|find: found|flee: fled
+    |fly: flew flown|forbid: forbade forbidden|forget: forgot forgotten
+    |forgive: forgave forgiven|foresee: foresaw foreseen|freeze: froze frozen|get: got gotten
+    |give: gave given|go: went gone|grow: grew grown|hang: hung|hear: heard|hide: hid hidden
+    |hold: held|keep: kept|know: knew known|lead: led|leave: left|lend: lent|lose: lost
+    |make: made|mean: meant|meet: met|mislead: misled|overcome: overcame|pay: paid
+    |ride: rode ridden|ring: rang rung|rise: rose risen|run: ran|say: said|see: saw seen
+    |seek: sought|sell: sold|send: sent|shake: shook shaken|shoot: shot|show: shown
+    |shrink: shrank shrunk|sing: sang sung|sink: sank sunk|sit: sat|sleep: slept|slide: slid
+    |speak: spoke spoken|spend: spent|spin: spun|stand: stood|steal: stole stolen|stick: stuck
+    |strike: struck stricken|swear: swore sworn|sweep: swept|swim: swam swum|swing: swung
+    |take: took taken|teach: taught|tear: tore torn|tell: told|think: thought
+    |throw: threw thrown
+    |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
+    |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
+    |withstand: withstood|write: wrote written|die: died"""
+)
+# Nouns made from verbs, by the verb they meet: "life" meets "live", "loss" meets "lose".
+_VERB_NOUNS = _table(
+    """flight: flights|die: dead deaths death|live: life|lose: loss losses|prove: proof
+    |choose: choice|sell: sale sales|grow: growth|believe: belief|defend: defence defense
+    |succeed: success|arrive: arrival|injure: injury injuries|fail: failure"""
+)
+_IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
 
 
 @functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
@@ -454,9 +466,18 @@ def rewrite(question: str, history: list[str] | None) -> str:
         if swapped:
             return swapped
     if not _PRONOUN.search(q):
-        # No pronoun: only a bare fragment ("And the Kyrgyz one?") needs context.
+        # No pronoun: only a bare fragment ("And the Kyrgyz one?", "How many died?", "Why?")
+        # needs context.
         if len(content_terms(q)) <= 1 and re.match(r"(and|what about|how about)\b", q, re.I):
             return f"{_strip_lead(q)} {rewrite(prior[-1], prior[:-1])}".strip()
+        named = any(w[0].isupper() for w in words(q)[1:])
+        if len(content_terms(q)) <= 1 and re.match(r"(how|when|why|where|who|what)\b", q, re.I) \
+                and not named:  # fmt: skip
+            # "How many died?": asked as it is, about what the previous question was about.
+            previous = rewrite(prior[-1], prior[:-1])
+            wanted = set(content_terms(previous))
+            topic = [w for w in words(previous) if w.lower() in wanted]
+            return f"{q.rstrip('?')} ({' '.join(dict.fromkeys(topic))})?"
         return q
     earlier = [rewrite(h, prior[:i]) for i, h in enumerate(prior)]
     out, pos = q, 0

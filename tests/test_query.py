@@ -42,6 +42,11 @@ from qa.query import (
          "What did Lukashenko say about Afghanistan?"),
         ("How many troops did Russia send to Kazakhstan?", "And to Kyrgyzstan?",
          "How many troops did Russia send to Kyrgyzstan?"),
+        # a bare question keeps its own kind and takes the previous one's topic
+        ("What did Rahmon say about the civil war?", "How many died?",
+         "How many died (Rahmon civil war)?"),
+        ("When did the peacekeepers leave?", "Why?", "Why (peacekeepers leave)?"),
+        ("When did the peacekeepers leave?", "Who is Serdyukov?", "Who is Serdyukov?"),
     ],
 )  # fmt: skip
 def test_follow_ups_spell_out_their_subject(earlier, follow_up, expected):
@@ -109,6 +114,8 @@ def test_acronyms_and_stems():
     assert stem("wore") == stem("wear") == stem("wearing")
     assert stem("decision") == stem("decided") and stem("extension") == stem("extend")
     assert stem("life") == stem("live") and stem("losses") == stem("lose")
+    assert verbs("When did the peacekeepers finish leaving?") == {"finish", "leaving"}
+    assert counted_terms("How many died?") == [] and "died" in verbs("How many died?")
     assert stem("mission") != stem("mid")
 
 

@@ -152,7 +152,8 @@ def verbs(question: str) -> set[str]:
 
 
 _SUFFIXES = tuple(
-    "ations ation ments ment ings ing ness ities ity ies ied ers er ors or ed es ly s e".split()
+    """ations ation ments ment ings ing ness ities ity ies ied ees ee ers er ors or ed es ly s
+    e""".split()
 )
 
 

@@ -114,6 +114,7 @@ def test_acronyms_and_stems():
     assert stem("wore") == stem("wear") == stem("wearing")
     assert stem("decision") == stem("decided") and stem("extension") == stem("extend")
     assert stem("life") == stem("live") and stem("losses") == stem("lose")
+    assert stem("detainees") == stem("detained")
     assert verbs("When did the peacekeepers finish leaving?") == {"finish", "leaving"}
     assert counted_terms("How many died?") == [] and "died" in verbs("How many died?")
     assert stem("mission") != stem("mid")

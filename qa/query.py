@@ -231,7 +231,7 @@ _QUESTION_TYPES = [
 
 _KEYWORD_TYPES = [
     ("when", r"\b(date|dates|day|year|when)\b"),
-    ("count", r"\b(number|amount|total|count)\b"),
+    ("count", r"\b(number|amount|total|count|toll|tally|figures?|size)\b"),
     ("where", r"\b(place|location|venue|where)\b"),
     ("why", r"\b(reason|reasons|cause|causes|motive|why)\b"),
 ]

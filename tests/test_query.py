@@ -74,6 +74,7 @@ def test_no_history_no_rewrite():
         ("What does Lukashenko think they forget when challenged?", "other"),
         # keywords name the kind they want
         ("withdrawal date of the CSTO troops", "when"),
+        ("kazakhstan death toll", "count"),
         ("number of troops deployed", "count"),
         ("serdyukov", "other"),
         ("Was this the first date?", "other"),  # yes/no

@@ -195,6 +195,12 @@ class Scorer:
         self.roles = index.roles()
         n = max(index.count(), 1)
         named_words = {w.lower() for name in named or [] for w in name.split()}
+        asked = {w.lower() for w in content_terms(query)}
+        for name in named or []:
+            if name.split()[-1].lower() not in asked:
+                # Named by role ("What did the Prime Minister of Armenia say ...?"): the role's
+                # words say whose passage, like a name, not which sentence.
+                named_words |= set(content_terms(self.roles.get(name, "")))
         self.named = set(named or [])
         # "according to Lukashenko": only his own sentences can be the answer.
         self.voice = voice_of(query, list(named or []), self.roles)

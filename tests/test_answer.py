@@ -195,3 +195,10 @@ def test_the_next_sentence_that_says_what_the_best_one_leaves_out_is_quoted_with
     assert "went on for two nights. The police repelled the attacks." in a.text, a.text
     assert a.text.count(" said: ") == 1
     assert len(a.citations[0].highlights) == 2
+
+
+def test_a_speaker_named_by_role_is_whose_words_not_their_topic(seed_index):
+    # "Prime Minister" names Pashinyan; his sentence naming another Prime Minister is no answer
+    a = qa.answer("What did the Prime Minister of Armenia say about foreign terrorists?",
+                  index_dir=seed_index)  # fmt: skip
+    assert a.text.startswith("Nikol Pashinyan said: “In the recent past, we ourselves"), a.text

@@ -240,6 +240,11 @@ class Scorer:
         # Proper nouns and adjectives of the question (not its first word): only these meet
         # their longer or shorter forms ("Afghan" prisons / Afghanistan).
         self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
+        if not any(c.isupper() for c in query[1:]):
+            # Typed in lower case ("russian casualties"): the rarer words the transcripts
+            # write as names are its proper nouns.
+            self.proper |= {stem(t) for t in content_terms(query) if stem(t) in self.specific
+                            and index.capitalised(t)}  # fmt: skip
         x, y = attribute_terms(query)
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
         self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"

@@ -239,6 +239,22 @@ _WH_WORDS = {"what", "when", "where", "which", "who", "whom", "whose", "why", "h
 _WH = re.compile(rf"\b({'|'.join(sorted(_WH_WORDS))})\b")
 
 
+def kind_words(question: str) -> set[str]:
+    """In a query typed as keywords, the words that name the kind of answer it wants
+    ("toll" in "kazakhstan death toll"): they frame it, like "how many" would."""
+    q = question.lower()
+    if not _typed_as_keywords(q):
+        return set()
+    return {m.group(0) for _, rx in _KEYWORD_TYPES for m in re.finditer(rx, q)}
+
+
+def _typed_as_keywords(q: str) -> bool:
+    """No question word, and no auxiliary opening a yes/no question."""
+    return not _WH.search(q) and not re.match(
+        r"\s*(is|are|was|were|do|does|did|has|have|had|can|will)\b", q
+    )
+
+
 def question_type(question: str) -> str:
     """'count', 'when', 'who', 'which', 'where', 'why' or 'other': the kind of answer wanted.
 
@@ -251,7 +267,7 @@ def question_type(question: str) -> str:
     for kind, rx in _QUESTION_TYPES:
         if re.search(rx, head) or (kind == "count" and re.search(MONEY, q)):
             return kind
-    if not m and not re.match(r"\s*(is|are|was|were|do|does|did|has|have|had|can|will)\b", q):
+    if _typed_as_keywords(q):
         # A query typed as keywords names the kind it wants: "withdrawal date of the troops".
         for kind, rx in _KEYWORD_TYPES:
             if re.search(rx, q):

@@ -40,6 +40,7 @@ from qa.query import (
     counted_terms,
     deed_of,
     focus_of,
+    kind_words,
     question_type,
     stem,
     verbs,
@@ -210,7 +211,8 @@ class Scorer:
         self.specific: set[str] = set()  # not common; a proper noun of these must be there
         question_verbs = verbs(query)
         context = set(context_terms(query))
-        not_topic = question_verbs | adverbs(query) | FRAME_WORDS
+        frame = FRAME_WORDS | kind_words(query)
+        not_topic = question_verbs | adverbs(query) | frame
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
@@ -221,7 +223,7 @@ class Scorer:
                 w *= 0.5  # the speaker's name says whose passage, not which sentence
             elif t == deed:
                 w *= 2.0  # "Who chaired the debate?": the one who chaired, not the debate
-            elif t in FRAME_WORDS:
+            elif t in frame:
                 w *= FRAME_WEIGHT  # "take place", "what kind": how it asks, not what about
             self.weights[stem(t)] = max(w, 0.1)
             # Rare words the evidence must hold: names and things, not the verb or a number.

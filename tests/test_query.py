@@ -75,6 +75,7 @@ def test_no_history_no_rewrite():
         # keywords name the kind they want
         ("withdrawal date of the CSTO troops", "when"),
         ("kazakhstan death toll", "count"),
+        ("What was the death toll among the peacekeepers?", "other"),
         ("number of troops deployed", "count"),
         ("serdyukov", "other"),
         ("Was this the first date?", "other"),  # yes/no
@@ -157,3 +158,10 @@ def test_attribute_and_counted_terms():
     assert counted_terms("How much money did Russia spend on the airlift?") == ["money"]
     assert counted_terms("How many Taliban members were killed?") == ["taliban", "members"]
     assert counted_terms("How much did the mission cost?") == []
+
+
+def test_kind_words_of_a_keyword_query():
+    from qa.query import kind_words
+
+    assert kind_words("kazakhstan death toll") == {"toll"}
+    assert kind_words("What was the death toll among the peacekeepers?") == set()

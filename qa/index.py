@@ -662,16 +662,6 @@ class Index:
     def count(self) -> int:
         return self._cached("count", lambda: sum(d["passages"] for d in self.documents()))
 
-    def capitalised(self, word: str) -> bool:
-        """Does `word` occur capitalised inside a sentence ("the Russian Federation"), i.e. as a
-        name? For questions typed in lower case ("russian casualties")."""
-        key = "cap:" + word.lower()
-        if key not in self._df:
-            cap = word[:1].upper() + word[1:].lower()
-            sql = "SELECT count(*) FROM (SELECT 1 FROM passages WHERE text GLOB ? LIMIT 1)"
-            self._df[key] = self._sql(sql, (f"*[a-z,] {cap}[^a-z]*",))[0][0]
-        return bool(self._df[key])
-
     def document_frequency(self, term: str) -> int:
         """Passages whose text contains `term` (porter-stemmed, as the keyword index sees it),
         counted up to a fifth of the index: past that a term is common, however common."""

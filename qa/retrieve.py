@@ -250,7 +250,8 @@ def search(
     hits.sort(key=lambda h: (h.passage.minor, -h.fused))
     if mode == "full" and hits:
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
-        hits = _rerank(hits, Scorer(index, q, named), pool)
+        texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
+        hits = _rerank(hits, Scorer(index, q, named, texts), pool)
     order = order_quotes(index, q, named, source) if mode == "full" else None
     if order:
         # The turns that answer head the list (the order of speaking is not in the words).

@@ -186,9 +186,11 @@ class Candidate:
 
 
 class Scorer:
-    """Scores the sentences of passages against one (already rewritten) question."""
+    """Scores the sentences of passages against one (already rewritten) question. `texts`:
+    passages found for it, which show how the transcripts write its words (capitalised)."""
 
-    def __init__(self, index, query: str, named: list[str] | None = None):
+    def __init__(self, index, query: str, named: list[str] | None = None,
+                 texts: list[str] | None = None):  # fmt: skip
         self.query = query
         self.qtype = question_type(query)
         self.asked = {w.lower() for w in words(query)}
@@ -242,11 +244,12 @@ class Scorer:
         # Proper nouns and adjectives of the question (not its first word): only these meet
         # their longer or shorter forms ("Afghan" prisons / Afghanistan).
         self.proper = {stem(w) for w in words(query)[1:] if w[0].isupper()} & set(self.weights)
-        if not any(c.isupper() for c in query[1:]):
-            # Typed in lower case ("russian casualties"): the rarer words the transcripts
-            # write as names are its proper nouns.
+        if texts and not any(c.isupper() for c in query[1:]):
+            # Typed in lower case ("russian casualties"): the rarer words that the passages
+            # found write capitalised inside a sentence ("the Russian Federation") are names.
+            joined = "\n".join(texts)
             self.proper |= {stem(t) for t in content_terms(query) if stem(t) in self.specific
-                            and index.capitalised(t)}  # fmt: skip
+                            and re.search(rf"[a-z,] {t.capitalize()}\b", joined)}  # fmt: skip
         x, y = attribute_terms(query)
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
         self.owner = {stem(t) for t in y} & set(self.weights)  # ... "of Armenia"

@@ -176,10 +176,3 @@ def test_large_index_keyword_queries_keep_their_rarest_terms(seed_index, monkeyp
     assert match == '"serdyukov" OR "airborne"' or match == '"airborne" OR "serdyukov"'
     assert "Serdyukov" in ix.passages([hits[0][0]])[hits[0][0]].text
     assert ix.keyword(["kazakhstan"], 5) == []  # nothing within budget: dense search covers it
-
-
-def test_capitalised_tells_names_from_words(seed_index):
-    ix = Index(seed_index)
-    assert ix.capitalised("russian") and ix.capitalised("Kazakh")  # "the Russian Federation"
-    assert not ix.capitalised("casualties")  # only ever a word ("Casualties" would open one)
-    ix.close()

@@ -10,6 +10,9 @@ scores below `MIN_SCORE`, or when rare words of the question (names, specific th
 verbs at half weight, `qa.score.VERB_MISSING`) are not in its passage: "Which club won the
 Champions League final?" shares words with the transcripts, but not "club" or "Champions".
 The limits were calibrated on the development questions only (see docs/quality.md).
+
+A question about the order of speaking ("Who spoke after Zas?") is answered from the turns
+(`qa.order`): the turns concerned are quoted in the order they were spoken.
 """
 
 from __future__ import annotations

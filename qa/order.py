@@ -38,7 +38,7 @@ _RELATION = {"following": "after", "followed": "after", "next": "after", "final"
              "opened": "first", "closed": "last", "concluding": "closing", "end": "closing",
              "close": "closing", "introductory": "opening", "start": "opening",
              "beginning": "opening", "outset": "opening"}  # fmt: skip
-HANDOVER_WORDS = 60  # a turn this short hands the floor on; the next one is quoted too
+HANDOVER_WORDS = 60  # a turn this short that names the next speaker hands them the floor
 QUOTE_SENTENCES = 2  # quoted from a turn, unless together they run past QUOTE_WORDS
 QUOTE_WORDS = 45
 

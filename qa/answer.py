@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.order import order_of
 from qa.retrieve import open_index, search
 from qa.score import Scorer
 from qa.types import Answer, Passage
@@ -121,7 +120,7 @@ def _order_answer(found, k: int) -> Answer:
     text, citations = _quote(found.order)
     who = found.speakers_named[0] if found.speakers_named else ""
     lead = {"after": f"After {who}: ", "before": f"Before {who}: ", "first": "First to speak: ",
-            "last": "Last to speak: "}.get(order_of(found.query), "")  # fmt: skip
+            "last": "Last to speak: "}.get(found.relation, "")  # fmt: skip
     text = lead + text
     citations += [h.passage for h in found.hits if h.passage not in citations]
     return Answer(text, citations[: max(k, len(found.order))], True, found.query, 1.0)

@@ -61,8 +61,6 @@ def order_of(question: str) -> str | None:
 
 @dataclass
 class Turn:
-    source: str
-    number: int
     speaker: str | None
     minor: bool
     passages: list[Passage]  # in document order; consecutive passages may overlap
@@ -82,18 +80,15 @@ def turns(passages: list[Passage]) -> list[Turn]:
     for p in sorted(passages, key=lambda p: p.start):
         if p.turn <= 0 or p.speaker is None:
             continue
-        t = out.setdefault(p.turn, Turn(p.source, p.turn, p.speaker, p.minor, []))
+        t = out.setdefault(p.turn, Turn(p.speaker, p.minor, []))
         t.passages.append(p)
     return [out[n] for n in sorted(out)]
 
 
-def quotes(index, question: str, named: list[str], source: str | None = None):
-    """The (passage, start, end) spans that answer an order question, in document order,
-    or None when it is no order question or the transcripts cannot say (a speaker it needs
-    is not named, or spoke nowhere)."""
-    relation = order_of(question)
-    if relation is None:
-        return None
+def quotes(index, relation: str, question: str, named: list[str], source: str | None = None):
+    """The (passage, start, end) spans that answer an order question (`relation` is its
+    `order_of`), in document order, or None when the transcripts cannot say (a speaker it
+    needs is not named, or spoke nowhere)."""
     needs_speaker = relation in ("after", "before", "opening", "closing")
     if needs_speaker and len(named) != 1:
         return None

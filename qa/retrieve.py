@@ -90,6 +90,7 @@ class Search:
     # For a question about the order of speaking ("Who spoke after Zas?"): the spans of the
     # turns that answer it, (passage, start, end), whose passages head `hits`.
     order: list[tuple[Passage, int, int]] | None = None
+    relation: str | None = None  # what it asks of the order ("after", "first", ...): `order_of`
 
 
 def check_question(question: str) -> str:
@@ -155,7 +156,7 @@ def answered_person(index: Index, previous: str, before: Search, follow_up: str)
         # "Who spoke after Zas?" / "What did he say ...?": the one who took the floor after the
         # chair's handover (the last turn quoted); before someone, the first turn quoted.
         spans = before.order
-        return (spans[-1] if order_of(previous) == "after" else spans[0])[0].speaker
+        return (spans[-1] if before.relation == "after" else spans[0])[0].speaker
     ranked = sorted((h for h in before.hits[:RERANK_DEPTH] if h.best), key=lambda h: -h.best.score)
     if not ranked:
         return None
@@ -252,12 +253,14 @@ def search(
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
         texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
         hits = _rerank(hits, Scorer(index, q, named, texts), pool)
-    order = order_quotes(index, q, named, source) if mode == "full" else None
+    relation = order_of(q) if mode == "full" else None
+    order = order_quotes(index, relation, q, named, source) if relation else None
     if order:
         # The turns that answer head the list (the order of speaking is not in the words).
         first = {p.id: Hit(p, 1.0, sims.get(p.id, 0.0)) for p, _, _ in order}
         hits = list(first.values()) + [h for h in hits if h.passage.id not in first]
-    return Search(query=q, hits=hits, speakers_named=named, order=order)
+    return Search(query=q, hits=hits, speakers_named=named, order=order,
+                  relation=relation if order else None)  # fmt: skip
 
 
 def _rerank(hits: list[Hit], scorer: Scorer, pool: set[str]) -> list[Hit]:

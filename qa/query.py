@@ -199,7 +199,8 @@ _IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
 @functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
-    w = word.lower()
+    # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
+    w = re.sub(r"['’](?:s)?$", "", word.lower()).strip("'’-")
     w = _IRREGULAR.get(w, w)
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
@@ -234,6 +235,7 @@ _KEYWORD_TYPES = [
     ("count", r"\b(number|amount|total|count|toll|tally|figures?|size)\b"),
     ("where", r"\b(place|location|venue|where)\b"),
     ("why", r"\b(reason|reasons|cause|causes|motive|why)\b"),
+    ("who", r"\b(name|names|speaker|speakers)\b"),  # "kazakhstan un envoy name"
 ]
 _WH_WORDS = {"what", "when", "where", "which", "who", "whom", "whose", "why", "how"}
 _WH = re.compile(rf"\b({'|'.join(sorted(_WH_WORDS))})\b")

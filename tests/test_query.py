@@ -120,6 +120,9 @@ def test_acronyms_and_stems():
     assert verbs("When did the peacekeepers finish leaving?") == {"finish", "leaving"}
     assert counted_terms("How many died?") == [] and "died" in verbs("How many died?")
     assert stem("mission") != stem("mid")
+    # a possessive or a closing quote is not part of the word
+    assert stem("Kazakhstan’s") == stem("Kazakhstan's") == stem("Kazakhstan") == "kazakhstan"
+    assert stem("Maidan’") == "maidan" and stem("armourers’") == stem("armourers")
 
 
 def test_indefinite_pronouns_are_not_topics():
@@ -164,4 +167,6 @@ def test_kind_words_of_a_keyword_query():
     from qa.query import kind_words
 
     assert kind_words("kazakhstan death toll") == {"toll"}
+    assert kind_words("kazakhstan un envoy name") == {"name"}
+    assert question_type("kazakhstan un envoy name") == "who"
     assert kind_words("What was the death toll among the peacekeepers?") == set()

@@ -196,11 +196,33 @@ _VERB_NOUNS = _table(
 _IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
 
 
+# British and American spellings meet in one form: the seeds write "organisation", "centre",
+# "armour" and "travelled" in one transcript and "organization", "self-defense" in the other,
+# and people type either.
+_SPELLINGS = [
+    (re.compile(r"(?<=[a-z]{2})iz(e|es|ed|ing|er|ers|ation|ations)$"), r"is\1"),
+    (re.compile(r"(?<=[a-z]{3})yz(e|es|ed|ing|er|ers)$"), r"ys\1"),
+    (re.compile(r"(?<=[a-z]{2}[^aeiou])our(s|ed|ing|er|ers|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(cent|theat|fib|met|lit)er(s)?$"), r"\1re\2"),
+    (re.compile(r"(?<=[a-z]{3})ell(ed|ing|er|ers)$"), r"el\1"),  # "travelled"/"traveled"
+    (re.compile(r"^programmes?$|^programs?$"), "program"),
+    (re.compile(r"(def|off|lic)ense(s)?$"), r"\1ence\2"),
+    (re.compile(r"(dialog|catalog|analog)(ue)?(s)?$"), r"\1\3"),
+]
+
+
+def _canonical(w: str) -> str:
+    """One spelling for both: 'organization'/'organisation', 'armor'/'armour'."""
+    for rx, repl in _SPELLINGS:
+        w = rx.sub(repl, w)
+    return w
+
+
 @functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
-    w = re.sub(r"['’](?:s)?$", "", word.lower()).strip("'’-")
+    w = _canonical(re.sub(r"['’](?:s)?$", "", word.lower()).strip("'’-"))
     w = _IRREGULAR.get(w, w)
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w

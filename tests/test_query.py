@@ -170,3 +170,13 @@ def test_kind_words_of_a_keyword_query():
     assert kind_words("kazakhstan un envoy name") == {"name"}
     assert question_type("kazakhstan un envoy name") == "who"
     assert kind_words("What was the death toll among the peacekeepers?") == set()
+
+
+def test_british_and_american_spellings_meet():
+    assert stem("stabilize") == stem("stabilise") and stem("organization") == stem("organisation")
+    assert stem("armored") == stem("armoured") and stem("honor") == stem("honour")
+    assert stem("center") == stem("centre") == stem("centres")
+    assert stem("traveled") == stem("travelled") and stem("program") == stem("programme")
+    assert stem("dialog") == stem("dialogue") and stem("defense") == stem("defence")
+    # words that only look alike stay apart
+    assert stem("hour") != stem("hor") and stem("four") == "four" and stem("called") == "call"

@@ -31,7 +31,7 @@ STOPWORDS = set(
     nobody nothing""".split()  # "so far"; "Did anyone mention Libya?" is about Libya
 )
 
-_WORD = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_][\w’'-]*")
+_WORD = re.compile(r"\d+(?:[,.]\d+)*(?:st|nd|rd|th)?|[^\W\d_][\w’'-]*")
 
 NUMBER_WORDS = set(
     """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
@@ -48,11 +48,26 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS} | {"sept": "september"}
+
+
+def plain(word: str) -> str:
+    """An ordinal as the transcripts write a date's day: "6th" is "6"."""
+    w = word.lower()
+    return re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", w) if w[:1].isdigit() else w
+
+
 def content_terms(text: str) -> list[str]:
-    """Lower-cased words of `text` that carry meaning, in order, without repeats."""
+    """Lower-cased words of `text` that carry meaning, in order, without repeats. A month
+    abbreviated next to a number is the month: "jan 6th" is "january", "6"."""
     out: list[str] = []
-    for w in words(text):
-        lw = w.lower().replace("’", "'")
+    ws = words(text)
+    for i, w in enumerate(ws):
+        lw = plain(w).replace("’", "'")
+        if lw in _MONTH_ABBREVIATIONS and any(
+            x[:1].isdigit() for x in ws[max(i - 1, 0) : i + 2]
+        ):  # fmt: skip
+            lw = _MONTH_ABBREVIATIONS[lw]
         if lw.endswith("'s"):
             lw = lw[:-2]
         if lw in STOPWORDS or (len(lw) < 2 and not lw.isdigit()) or lw in out:
@@ -222,7 +237,9 @@ def _canonical(w: str) -> str:
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
-    w = _canonical(re.sub(r"['’](?:s)?$", "", word.lower()).strip("'’-"))
+    w = _canonical(re.sub(r"['’](?:s)?$", "", plain(word)).strip("'’-"))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", w):
+        return w.replace(",", "")  # "1,300" is "1300"
     w = _IRREGULAR.get(w, w)
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w

@@ -180,3 +180,10 @@ def test_british_and_american_spellings_meet():
     assert stem("dialog") == stem("dialogue") and stem("defense") == stem("defence")
     # words that only look alike stay apart
     assert stem("hour") != stem("hor") and stem("four") == "four" and stem("called") == "call"
+
+
+def test_casual_dates_and_numbers():
+    # "6th" is one word, the day "6", not "6" and a rare word "th"
+    assert content_terms("what did zas send on jan 6th") == ["zas", "send", "january", "6"]
+    assert content_terms("What did Jan Egeland say?") == ["jan", "egeland"]  # a name
+    assert stem("1,300") == stem("1300") and stem("13th") == "13"

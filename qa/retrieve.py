@@ -14,6 +14,7 @@ generation live. Deliberately left out: a cross-encoder reranker (none is instal
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import threading
@@ -48,6 +49,7 @@ FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a f
 # "full" is the shipped pipeline; the others are the baselines `qa eval --compare` measures.
 MODES = ("full", "hybrid", "dense", "keyword")
 MAX_QUESTION_CHARS = 2000
+NAME_LIKENESS = 0.8  # "Tokaev" is Tokayev (0.92), "Lukashenka" Lukashenko (0.9)
 
 _open_lock = threading.Lock()
 _open_indexes: dict[Path, Index] = {}
@@ -146,6 +148,26 @@ def speakers_named(index: Index, text: str) -> list[str]:
     return named
 
 
+def respell_names(index: Index, text: str) -> str:
+    """A speaker's surname spelled another way ("Tokaev", "Lukashenka", "Rakhmon"), a word
+    the transcripts never use, becomes the surname as the transcripts spell it."""
+    surnames = {n.split()[-1].lower(): n.split()[-1] for n in index.speakers()}
+
+    def like(a: str, b: str) -> bool:
+        return a[0] == b[0] and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_LIKENESS
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        if len(w) < 5 or w.lower() in surnames:
+            return w
+        close = [s for low, s in surnames.items() if len(low) >= 5 and like(low, w.lower())]
+        if len(close) != 1 or index.document_frequency(w.lower()):
+            return w
+        return close[0]
+
+    return re.sub(r"[^\W\d_][\w-]*", fix, text)
+
+
 def answered_person(index: Index, previous: str, before: Search, follow_up: str) -> str | None:
     """The indexed speaker who answers a previous "who" question, when the follow-up refers
     to a person ("he", "his", "her"): the one speaker the best answering sentence names, or,
@@ -197,6 +219,7 @@ def search(
     q = rewrite(q, history) if mode == "full" else q  # baselines search what was typed
     index = open_index(index_dir)
     index.check_model(model)
+    q = respell_names(index, q) if mode == "full" else q
     speaker = resolve_speaker(index, speaker)
     source = resolve_source(index, source)
     before, person = None, None

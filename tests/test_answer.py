@@ -216,3 +216,16 @@ def test_a_compound_of_names_meets_each_name(seed_index):
     # a compound of common words stays one new word: "self-defence" is not "defence"
     scorer = Scorer(open_index(seed_index), "Which right will Kazakhstan defend?")
     assert scorer.coverage(scorer._stems("self-defence")) == 0
+
+
+def test_a_speakers_name_spelled_another_way_is_the_speaker(seed_index):
+    from qa.retrieve import open_index, respell_names
+
+    index = open_index(seed_index)
+    assert respell_names(index, "What did Tokaev say?") == "What did Tokayev say?"
+    assert respell_names(index, "lukashenka on lessons") == "Lukashenko on lessons"
+    # a word the transcripts use is left alone, and so is a name like no speaker's
+    assert respell_names(index, "What did Mr Rakhmon say?") == "What did Mr Rakhmon say?"
+    assert respell_names(index, "What did Ramirez say?") == "What did Ramirez say?"
+    a = qa.answer("What did Tokaev say about the snipers?", index_dir=seed_index)
+    assert a.found and "snipers armed with special rifles" in a.text, a.text

@@ -27,6 +27,7 @@ from qa.index import Index
 from qa.order import order_of
 from qa.order import quotes as order_quotes
 from qa.query import (
+    STOPWORDS,
     acronyms,
     content_terms,
     deed_of,
@@ -50,6 +51,7 @@ FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a f
 MODES = ("full", "hybrid", "dense", "keyword")
 MAX_QUESTION_CHARS = 2000
 NAME_LIKENESS = 0.8  # "Tokaev" is Tokayev (0.92), "Lukashenka" Lukashenko (0.9)
+WORD_LIKENESS = 0.8  # "peacekeping" is peacekeeping (0.96), "froce" force (0.8)
 
 _open_lock = threading.Lock()
 _open_indexes: dict[Path, Index] = {}
@@ -168,6 +170,28 @@ def respell_names(index: Index, text: str) -> str:
     return re.sub(r"[^\W\d_][\w-]*", fix, text)
 
 
+def respell_words(index: Index, text: str, texts: list[str]) -> str:
+    """A word of the question that no passage holds ("peacekeping", "withdrawl") becomes the
+    one closest to it in the passages found (the dense ranking finds them despite the slip)."""
+    seen: dict[str, set[str]] = {}
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if len(w) < 5 or low in STOPWORDS or index.document_frequency(low):
+            return w
+        if not seen:
+            for t in texts:
+                for x in re.findall(r"[^\W\d_]{4,}", t):
+                    seen.setdefault(x[0].lower(), set()).add(x.lower())
+        likeness = {x: difflib.SequenceMatcher(None, low, x).ratio()
+                    for x in seen.get(low[0], ()) if abs(len(x) - len(low)) <= 2}  # fmt: skip
+        best = max(likeness, key=likeness.get, default=None)
+        return best if best and likeness[best] >= WORD_LIKENESS else w
+
+    return re.sub(r"[^\W\d_][\w-]*", fix, text)
+
+
 def answered_person(index: Index, previous: str, before: Search, follow_up: str) -> str | None:
     """The indexed speaker who answers a previous "who" question, when the follow-up refers
     to a person ("he", "his", "her"): the one speaker the best answering sentence names, or,
@@ -275,6 +299,7 @@ def search(
     if mode == "full" and hits:
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
         texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
+        q = respell_words(index, q, texts)
         hits = _rerank(hits, Scorer(index, q, named, texts), pool)
     relation = order_of(q) if mode == "full" else None
     order = order_quotes(index, relation, q, named, source) if relation else None

@@ -229,3 +229,16 @@ def test_a_speakers_name_spelled_another_way_is_the_speaker(seed_index):
     assert respell_names(index, "What did Ramirez say?") == "What did Ramirez say?"
     a = qa.answer("What did Tokaev say about the snipers?", index_dir=seed_index)
     assert a.found and "snipers armed with special rifles" in a.text, a.text
+
+
+def test_a_slip_of_typing_is_read_as_the_word_the_passages_found_use(seed_index):
+    from qa.retrieve import search
+
+    found = search("who commanded the peacekeping froce", index_dir=seed_index)
+    assert found.query == "who commanded the peacekeeping force", found.query
+    a = qa.answer("when did the withdrawl start", index_dir=seed_index)
+    assert a.found and "withdrawal started on January 13" in a.text, a.text
+    # a word that is in the transcripts stays as typed, and so does one like none of them
+    assert search("Which club won the Champions League?", index_dir=seed_index).query == (
+        "Which club won the Champions League?"
+    )

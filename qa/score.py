@@ -143,13 +143,7 @@ def related(a: str, b: str) -> bool:
 
 @functools.lru_cache(maxsize=16384)  # passages do not change; their stems are reused per query
 def _text_stems(text: str) -> frozenset[str]:
-    out = {stem(w) for w in words(text)}
-    # "the Tajik-Afghan border", "the Kyrgyz-Kazakhstani border": each name of a compound
-    # of names meets the question ("the Afghan border"). Not "self-defence": a new word.
-    for w in words(text):
-        if "-" in w and w[0].isupper():
-            out.update(stem(p) for p in w.split("-") if p[:1].isupper())
-    return frozenset(out)
+    return frozenset(stem(w) for w in words(text))
 
 
 @functools.lru_cache(maxsize=16384)

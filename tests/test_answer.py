@@ -206,18 +206,6 @@ def test_a_speaker_named_by_role_is_whose_words_not_their_topic(seed_index):
     assert a.text.startswith("Nikol Pashinyan said: “In the recent past, we ourselves"), a.text
 
 
-def test_a_compound_of_names_meets_each_name(seed_index):
-    from qa.retrieve import open_index
-    from qa.score import Scorer
-
-    scorer = Scorer(open_index(seed_index), "What is happening at the Afghan border?")
-    joined, plain = scorer._stems("the Tajik-Afghan border"), scorer._stems("the Afghan border")
-    assert scorer.coverage(joined) == scorer.coverage(plain) > 0
-    # a compound of common words stays one new word: "self-defence" is not "defence"
-    scorer = Scorer(open_index(seed_index), "Which right will Kazakhstan defend?")
-    assert scorer.coverage(scorer._stems("self-defence")) == 0
-
-
 def test_a_speakers_name_spelled_another_way_is_the_speaker(seed_index):
     from qa.retrieve import open_index, respell_names
 

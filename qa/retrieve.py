@@ -174,11 +174,12 @@ def respell_words(index: Index, text: str, texts: list[str]) -> str:
     """A word of the question that no passage holds ("peacekeping", "withdrawl") becomes the
     one closest to it in the passages found (the dense ranking finds them despite the slip)."""
     seen: dict[str, set[str]] = {}
+    names = {w.lower() for n in index.speakers() for w in n.split() + n.replace("-", " ").split()}
 
     def fix(m: re.Match) -> str:
         w = m.group(0)
         low = w.lower()
-        if len(w) < 5 or low in STOPWORDS or index.document_frequency(low):
+        if len(w) < 5 or low in STOPWORDS | names or index.document_frequency(low):
             return w
         if not seen:
             for t in texts:

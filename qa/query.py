@@ -51,6 +51,9 @@ def words(text: str) -> list[str]:
 _MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS} | {"sept": "september"}
 
 
+_CONTRACTED = {"won't": "will", "can't": "can", "shan't": "shall"}
+
+
 def plain(word: str) -> str:
     """An ordinal as the transcripts write a date's day: "6th" is "6"."""
     w = word.lower()
@@ -70,6 +73,8 @@ def content_terms(text: str) -> list[str]:
             lw = _MONTH_ABBREVIATIONS[lw]
         if lw.endswith("'s"):
             lw = lw[:-2]
+        # "didn't", "wasn't", "they're": the word it shortens, a stopword ("won't" is "will")
+        lw = _CONTRACTED.get(lw, re.sub(r"(?:n't|'re|'ve|'ll|'d|'m)$", "", lw))
         if lw in STOPWORDS or (len(lw) < 2 and not lw.isdigit()) or lw in out:
             continue
         out.append(lw)

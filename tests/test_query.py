@@ -187,3 +187,9 @@ def test_casual_dates_and_numbers():
     assert content_terms("what did zas send on jan 6th") == ["zas", "send", "january", "6"]
     assert content_terms("What did Jan Egeland say?") == ["jan", "egeland"]  # a name
     assert stem("1,300") == stem("1300") and stem("13th") == "13"
+
+
+def test_contractions_are_the_words_they_shorten():
+    assert content_terms("what didn't lukashenko want?") == ["lukashenko", "want"]
+    assert content_terms("what won’t kazakhstan tolerate?") == ["kazakhstan", "tolerate"]
+    assert content_terms("who won the vote") == ["won", "vote"]

@@ -518,9 +518,27 @@ def subject_of(question: str) -> str | None:
     return best
 
 
+# A chat request's opening, which names nothing a passage holds: "can you summarise what
+# Rahmon said ...", "info on the withdrawal", "tell me about ...", "I want to know who ...".
+_REQUEST = re.compile(
+    r"^(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?"
+    r"(?:(?:tell|show|give|find)(?: me)?|let me know|i(?:'d| would) like to know|i want to know"
+    r"|i wonder|explain|describe|summari[sz]e|list)?\s*"
+    r"(?:(?:some |more |the )?(?:info|information|details?|summary|overview|facts)"
+    r"\s+(?:on|about|of|regarding|for)\s+)?(?:about\s+)?",
+    re.IGNORECASE,
+)
+
+
+def strip_request(question: str) -> str:
+    """The question without a chat request's opening, when words are left to ask about."""
+    rest = _REQUEST.sub("", question, count=1).strip()
+    return rest if rest != question and content_terms(rest) else question
+
+
 def rewrite(question: str, history: list[str] | None) -> str:
     """Spell out the subject of a follow-up from the earlier questions; else return as is."""
-    q = question.strip()
+    q = strip_request(question.strip())
     prior = [h.strip() for h in history or [] if h and h.strip()]
     if not prior:
         return q

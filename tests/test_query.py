@@ -193,3 +193,14 @@ def test_contractions_are_the_words_they_shorten():
     assert content_terms("what didn't lukashenko want?") == ["lukashenko", "want"]
     assert content_terms("what won’t kazakhstan tolerate?") == ["kazakhstan", "tolerate"]
     assert content_terms("who won the vote") == ["won", "vote"]
+
+
+def test_a_chat_requests_opening_is_not_searched():
+    from qa.query import strip_request
+
+    assert strip_request("info on the withdrawal") == "the withdrawal"
+    assert strip_request("can you summarise what rahmon said") == "what rahmon said"
+    assert strip_request("I want to know who commanded them") == "who commanded them"
+    # a topic word stays: "information support" is what Putin spoke of
+    assert strip_request("information support") == "information support"
+    assert strip_request("list") == "list"

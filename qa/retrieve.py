@@ -151,8 +151,9 @@ def speakers_named(index: Index, text: str) -> list[str]:
 
 
 def respell_names(index: Index, text: str) -> str:
-    """A speaker's surname spelled another way ("Tokaev", "Lukashenka", "Rakhmon"), a word
-    the transcripts never use, becomes the surname as the transcripts spell it."""
+    """A speaker's surname spelled another way ("Tokaev", "Lukashenka"), a word the
+    transcripts never use, becomes the surname as the transcripts spell it. ("Rakhmon" is
+    left alone: Putin's words in the transcript spell Rahmon so.)"""
     surnames = {n.split()[-1].lower(): n.split()[-1] for n in index.speakers()}
 
     def like(a: str, b: str) -> bool:
@@ -188,7 +189,9 @@ def respell_words(index: Index, text: str, texts: list[str]) -> str:
         likeness = {x: difflib.SequenceMatcher(None, low, x).ratio()
                     for x in seen.get(low[0], ()) if abs(len(x) - len(low)) <= 2}  # fmt: skip
         best = max(likeness, key=likeness.get, default=None)
-        return best if best and likeness[best] >= WORD_LIKENESS else w
+        if not best or likeness[best] < WORD_LIKENESS:
+            return w
+        return best.capitalize() if w[0].isupper() else best  # "Serdukov": still a name
 
     return re.sub(r"[^\W\d_][\w-]*", fix, text)
 

@@ -224,6 +224,10 @@ def test_a_slip_of_typing_is_read_as_the_word_the_passages_found_use(seed_index)
 
     found = search("who commanded the peacekeping froce", index_dir=seed_index)
     assert found.query == "who commanded the peacekeeping force", found.query
+    # a capitalised slip stays a name, so the rules for proper nouns still apply to it
+    assert search("What did Putin say about Serdukov?", index_dir=seed_index).query == (
+        "What did Putin say about Serdyukov?"
+    )
     a = qa.answer("when did the withdrawl start", index_dir=seed_index)
     assert a.found and "withdrawal started on January 13" in a.text, a.text
     # a word that is in the transcripts stays as typed, and so does one like none of them

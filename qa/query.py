@@ -54,7 +54,7 @@ _MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS} | {"sept": "september"}
 _CONTRACTED = {"won't": "will", "can't": "can", "shan't": "shall"}
 
 
-def plain(word: str) -> str:
+def _plain(word: str) -> str:
     """An ordinal as the transcripts write a date's day: "6th" is "6"."""
     w = word.lower()
     return re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", w) if w[:1].isdigit() else w
@@ -66,7 +66,7 @@ def content_terms(text: str) -> list[str]:
     out: list[str] = []
     ws = words(text)
     for i, w in enumerate(ws):
-        lw = plain(w).replace("’", "'")
+        lw = _plain(w).replace("’", "'")
         if lw in _MONTH_ABBREVIATIONS and any(
             x[:1].isdigit() for x in ws[max(i - 1, 0) : i + 2]
         ):  # fmt: skip
@@ -242,7 +242,7 @@ def _canonical(w: str) -> str:
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
-    w = _canonical(re.sub(r"['’](?:s)?$", "", plain(word)).strip("'’-"))
+    w = _canonical(re.sub(r"['’](?:s)?$", "", _plain(word)).strip("'’-"))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", w):
         return w.replace(",", "")  # "1,300" is "1300"
     w = _IRREGULAR.get(w, w)

@@ -50,8 +50,9 @@ FOLLOW_UP_DEPTH = 5  # passages of the previous question's answer offered to a f
 # "full" is the shipped pipeline; the others are the baselines `qa eval --compare` measures.
 MODES = ("full", "hybrid", "dense", "keyword")
 MAX_QUESTION_CHARS = 2000
-NAME_LIKENESS = 0.8  # "Tokaev" is Tokayev (0.92), "Lukashenka" Lukashenko (0.9)
-WORD_LIKENESS = 0.8  # "peacekeping" is peacekeeping (0.96), "froce" force (0.8)
+# A word no passage holds is read as a speaker's surname or a word of the passages found
+# this alike: "Tokaev" / Tokayev 0.92, "peacekeping" / peacekeeping 0.96, "froce" / force 0.8.
+LIKENESS = 0.8
 
 _open_lock = threading.Lock()
 _open_indexes: dict[Path, Index] = {}
@@ -156,44 +157,48 @@ def respell_names(index: Index, text: str) -> str:
     left alone: Putin's words in the transcript spell Rahmon so.)"""
     surnames = {n.split()[-1].lower(): n.split()[-1] for n in index.speakers()}
 
-    def like(a: str, b: str) -> bool:
-        return a[0] == b[0] and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_LIKENESS
-
-    def fix(m: re.Match) -> str:
-        w = m.group(0)
-        if len(w) < 5 or w.lower() in surnames:
+    def fix(w: str) -> str:
+        if w.lower() in surnames:
             return w
-        close = [s for low, s in surnames.items() if len(low) >= 5 and like(low, w.lower())]
+        close = [s for s, r in _likeness(w, surnames).items() if len(s) >= 5 and r >= LIKENESS]
         if len(close) != 1 or index.document_frequency(w.lower()):
             return w
-        return close[0]
+        return surnames[close[0]]
 
-    return re.sub(r"[^\W\d_][\w-]*", fix, text)
+    return _respell(text, fix)
 
 
 def respell_words(index: Index, text: str, texts: list[str]) -> str:
     """A word of the question that no passage holds ("peacekeping", "withdrawl") becomes the
     one closest to it in the passages found (the dense ranking finds them despite the slip)."""
-    seen: dict[str, set[str]] = {}
     names = {w.lower() for n in index.speakers() for w in n.split() + n.replace("-", " ").split()}
+    seen: set[str] = set()
 
-    def fix(m: re.Match) -> str:
-        w = m.group(0)
+    def fix(w: str) -> str:
         low = w.lower()
-        if len(w) < 5 or low in STOPWORDS | names or index.document_frequency(low):
+        if low in STOPWORDS or low in names or index.document_frequency(low):
             return w
         if not seen:
-            for t in texts:
-                for x in re.findall(r"[^\W\d_]{4,}", t):
-                    seen.setdefault(x[0].lower(), set()).add(x.lower())
-        likeness = {x: difflib.SequenceMatcher(None, low, x).ratio()
-                    for x in seen.get(low[0], ()) if abs(len(x) - len(low)) <= 2}  # fmt: skip
+            seen.update(x.lower() for t in texts for x in re.findall(r"[^\W\d_]{4,}", t))
+        likeness = _likeness(w, (x for x in seen if abs(len(x) - len(low)) <= 2))
         best = max(likeness, key=likeness.get, default=None)
-        if not best or likeness[best] < WORD_LIKENESS:
+        if not best or likeness[best] < LIKENESS:
             return w
         return best.capitalize() if w[0].isupper() else best  # "Serdukov": still a name
 
-    return re.sub(r"[^\W\d_][\w-]*", fix, text)
+    return _respell(text, fix)
+
+
+def _respell(text: str, fix) -> str:
+    """`text` with each word of five letters or more passed through `fix`."""
+    return re.sub(r"[^\W\d_][\w-]*", lambda m: fix(m.group(0)) if len(m.group(0)) >= 5
+                  else m.group(0), text)  # fmt: skip
+
+
+def _likeness(word: str, options) -> dict[str, float]:
+    """How alike `word` and each lower-case option with its first letter are (0 to 1)."""
+    low = word.lower()
+    return {o: difflib.SequenceMatcher(None, low, o).ratio() for o in options if o[0] == low[0]}
 
 
 def answered_person(index: Index, previous: str, before: Search, follow_up: str) -> str | None:

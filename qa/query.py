@@ -28,7 +28,9 @@ STOPWORDS = set(
     while because though although other else same such very more most less least only even
     still yet ever never again already both each every either neither own now here going
     gonna far anyone anybody anything someone somebody something everyone everybody everything
-    nobody nothing""".split()  # "so far"; "Did anyone mention Libya?" is about Libya
+    nobody nothing inside outside alone beyond behind toward towards amid amidst throughout
+    despite except till unlike versus together apart ahead instead""".split()
+    # "so far"; "Did anyone mention Libya?" is about Libya; "inside Kazakhstan alone"
 )
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*(?:st|nd|rd|th)?|[^\W\d_][\w’'-]*")

@@ -129,6 +129,11 @@ def test_indefinite_pronouns_are_not_topics():
     assert content_terms("Did anyone mention Libya?") == ["mention", "libya"]
 
 
+def test_prepositions_and_focus_particles_are_not_topics():
+    # "inside" and "alone" bend the phrase; a passage need not hold them to answer
+    assert content_terms("Why can't it be solved inside Kazakhstan alone?") == ["solved", "kazakhstan"]
+
+
 def test_adverbs_are_not_topics():
     assert adverbs("Will the force stay permanently?") == {"permanently"}
     assert adverbs("What did the family of Italy supply?") == set()

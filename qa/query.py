@@ -216,6 +216,22 @@ _VERB_NOUNS = _table(
     |succeed: success|arrive: arrival|injure: injury injuries|fail: failure"""
 )
 _IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
+# Common English words for the same thing, by the one they meet: people ask "When did the
+# withdrawal finish?" of a text that says "completed", or about "soldiers" that it calls
+# "troops". General usage, not the wording of one transcript. Not here: a word with another
+# common sense ("end", "head"), or one whose stem has it ("fighters" / "fighting"). ("left"
+# is "leave", `_VERB_FORMS`, so it meets "withdrawn" too.)
+_SYNONYMS = _table(
+    """complete: finish finished finishes finishing|withdraw: leave leaves leaving
+    |visit: trip trips journey journeys|contact: touch
+    |troop: soldier soldiers serviceman servicemen|representative: ambassador ambassadors
+    |pandemic: covid coronavirus|unrest: riot riots rioting turmoil disturbance disturbances
+    |assist: assistance help helped helping helps aid aided|thank: grateful gratitude
+    |goal: aim aims objective objectives|quick: swift rapid fast
+    |detain: arrest arrested arrests|investigation: inquiry inquiries probe probes
+    |injure: wound wounded wounds|kill: murder murdered murders
+    |start: begin beginning commence commenced"""
+)
 
 
 # British and American spellings meet in one form: the seeds write "organisation", "centre",
@@ -242,7 +258,13 @@ def _canonical(w: str) -> str:
 
 @functools.lru_cache(maxsize=65536)  # a hot path: every word of every scored passage
 def stem(word: str) -> str:
-    """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet."""
+    """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet,
+    and 'finished'/'completed' (`_SYNONYMS`)."""
+    w = _stem(word)
+    return _SYNONYM_STEMS.get(w, w)
+
+
+def _stem(word: str) -> str:
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
     w = _canonical(re.sub(r"['’](?:s)?$", "", _plain(word)).strip("'’-"))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", w):
@@ -256,6 +278,14 @@ def stem(word: str) -> str:
         if w.endswith(suf) and len(w) - len(suf) >= 4:
             return w[: -len(suf)]
     return w
+
+
+_SYNONYM_STEMS = {_stem(form): _stem(base) for form, base in _SYNONYMS.items()}
+
+
+def synonym(word: str) -> str | None:
+    """The word `stem` makes `word` meet ("soldiers" -> "troop"), if any."""
+    return _SYNONYMS.get(word.lower())
 
 
 MONEY = r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"

@@ -36,6 +36,7 @@ from qa.query import (
     question_type,
     rewrite,
     stem,
+    synonym,
 )
 from qa.score import Candidate, Scorer
 from qa.types import Passage
@@ -176,7 +177,7 @@ def respell_words(index: Index, text: str, texts: list[str]) -> str:
 
     def fix(w: str) -> str:
         low = w.lower()
-        if low in STOPWORDS or low in names or index.document_frequency(low):
+        if low in STOPWORDS or low in names or synonym(low) or index.document_frequency(low):
             return w
         if not seen:
             seen.update(x.lower() for t in texts for x in re.findall(r"[^\W\d_]{4,}", t))

@@ -219,8 +219,9 @@ _IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
 # Common English words for the same thing, by the one they meet: people ask "When did the
 # withdrawal finish?" of a text that says "completed", or about "soldiers" that it calls
 # "troops". General usage, not the wording of one transcript. Not here: a word with another
-# common sense ("end", "head"), or one whose stem has it ("fighters" / "fighting"). ("left"
-# is "leave", `_VERB_FORMS`, so it meets "withdrawn" too.)
+# common sense ("end", "head"), or one whose stem has it ("fighters" / "fighting"). Each form
+# is listed, so "aided" meets "assistance" and "aide" does not. ("left" is "leave",
+# `_VERB_FORMS`, so it meets "withdrawn" too.)
 _SYNONYMS = _table(
     """complete: finish finished finishes finishing|withdraw: leave leaves leaving
     |visit: trip trips journey journeys|contact: touch
@@ -230,7 +231,8 @@ _SYNONYMS = _table(
     |goal: aim aims objective objectives|quick: swift rapid fast
     |detain: arrest arrested arrests|investigation: inquiry inquiries probe probes
     |injure: wound wounded wounds|kill: murder murdered murders
-    |start: begin beginning commence commenced"""
+    |start: begin beginning commence commenced|vehicle: car cars
+    |withdrawal: pullout pull-out"""
 )
 
 
@@ -260,16 +262,12 @@ def _canonical(w: str) -> str:
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet,
     and 'finished'/'completed' (`_SYNONYMS`)."""
-    w = _stem(word)
-    return _SYNONYM_STEMS.get(w, w)
-
-
-def _stem(word: str) -> str:
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
     w = _canonical(re.sub(r"['’](?:s)?$", "", _plain(word)).strip("'’-"))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", w):
         return w.replace(",", "")  # "1,300" is "1300"
     w = _IRREGULAR.get(w, w)
+    w = _SYNONYMS.get(w, w)
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
     if w.isdigit() or len(w) <= 4:
@@ -278,9 +276,6 @@ def _stem(word: str) -> str:
         if w.endswith(suf) and len(w) - len(suf) >= 4:
             return w[: -len(suf)]
     return w
-
-
-_SYNONYM_STEMS = {_stem(form): _stem(base) for form, base in _SYNONYMS.items()}
 
 
 def synonym(word: str) -> str | None:

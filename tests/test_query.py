@@ -195,7 +195,7 @@ def test_common_synonyms_meet():
     assert stem("began") == stem("started") and stem("wounded") == stem("injuries")
     assert synonym("soldiers") == "troop" and synonym("troops") is None
     # a word with another sense stays itself: "end" (a noun too), "demonstrated" (showed)
-    assert stem("end") != stem("completed") and stem("demonstrated") != stem("protesters")
+    assert stem("end") != stem("completed") and stem("aide") != stem("aided")
 
 
 def test_casual_dates_and_numbers():

@@ -221,8 +221,8 @@ class Scorer:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
         for t in content_terms(query):
             df = index.document_frequency(t)
-            if synonym(t):  # "soldiers" is as common as the "troops" it meets
-                df = max(df, index.document_frequency(synonym(t)))
+            if base := synonym(t):  # "soldiers" is as common as the "troops" it meets
+                df = max(df, index.document_frequency(base))
             w = math.log((n + 1) / (df + 0.5))
             if t in named_words:
                 w *= 0.5  # the speaker's name says whose passage, not which sentence

@@ -279,8 +279,9 @@ def stem(word: str) -> str:
 
 
 def synonym(word: str) -> str | None:
-    """The word `stem` makes `word` meet ("soldiers" -> "troop"), if any."""
-    return _SYNONYMS.get(word.lower())
+    """The word `stem` makes `word` meet ("soldiers" -> "troop", "began" -> "start"), if any."""
+    w = _plain(word)
+    return _SYNONYMS.get(_IRREGULAR.get(w, w))
 
 
 MONEY = r"\bcost\b|\bprice\b|\bbudget\b|\bhow expensive\b"

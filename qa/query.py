@@ -270,6 +270,8 @@ def stem(word: str) -> str:
     w = _SYNONYMS.get(w, w)
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
+    # "confidence"/"confident", "violence"/"violent", "importance"/"important"
+    w = re.sub(r"(?<=[^aeiou][ae]n)ces?$", "t", w) if len(w) >= 8 else w
     if w.isdigit() or len(w) <= 4:
         return w
     for suf in _SUFFIXES:
@@ -376,11 +378,22 @@ _ATTRIBUTE = re.compile(
     re.IGNORECASE,
 )
 
+# "Who was Kazakhstan's prime minister during the unrest?": a post and whose it is. ("What
+# was Tokayev's request?" asks what he requested, in whatever words: no X of Y.)
+_POSSESSIVE = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<y>(?:[\w-]+\s+){0,2}[\w-]+)['’]s\s",
+    re.IGNORECASE,
+)
+
 
 def attribute_terms(question: str) -> tuple[list[str], list[str]]:
     """The X and the Y of a "What is the X of Y?" question, which the answer must hold together:
     'What is the capital of Armenia?' -> (['capital'], ['armenia']) (framing words left out,
     so 'the name of the commander' -> ([], ['commander'])). Empty for any other question."""
+    if p := _POSSESSIVE.match(question):  # "Who is Armenia's prime minister?"
+        text = re.sub(r"[?!.,]", " ", question) + " "
+        x = [t for t in _noun_run(text, r"['’]s") if t not in FRAME_WORDS]
+        return (x, content_terms(p["y"])) if x else ([], [])
     m = _ATTRIBUTE.match(question)
     # X is a short noun phrase: "What was declared when criminals took control of Almaty?"
     # asks no "X of Y".

@@ -136,6 +136,10 @@ TITLE_WORDS = POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokespe
 _NOT_ROLE = {"who", "whom", "whose", "the", "of", "a", "an", "is", "was", "did"}
 
 
+# The endings that make a short place name an adjective or a people ("Asian", "Iranian").
+_DEMONYM_ENDINGS = ("n", "an", "ian", "i")
+
+
 def related(a: str, b: str) -> bool:
     """One word extends the other by a short ending: 'afghan'/'afghanistan', 'kazakh'/'kazakhs'."""
     short, long_ = sorted((a, b), key=len)
@@ -274,6 +278,8 @@ class Scorer:
             for t in self.proper:
                 if t not in found and any(related(t, f) for f in by_prefix.get(t[:5], ())):
                     found.add(t)
+                elif len(t) == 4 and found & {t + end for end in _DEMONYM_ENDINGS}:
+                    found.add(t)  # too short for `related`: "Asia"/"Asian", "Iraq"/"Iraqi"
         lowered = _text_words(text)
         for acro, parts in self.acronyms.items():
             if acro in lowered:

@@ -23,15 +23,15 @@ def development_part():
 def whole_development_part():
     names = sorted(p.name for p in EVAL.glob("*_qa.jsonl")
                    if p.name.startswith(("dev", "tune")))  # fmt: skip
-    assert len(names) == 29, names
+    assert len(names) == 30, names
     return [q for name in names for q in load_questions(EVAL / name)]
 
 
 def test_whole_development_part_holds_its_measured_levels(seed_index):
-    # Measured on 2026-11-22 (session 7, 453 questions): hit@1 0.896, hit@5 0.979,
-    # answers 0.883, abstention 0.853, false abstention 0.034.
+    # Measured on 2026-11-22 (session 8, 470 questions): hit@1 0.89, hit@5 0.975,
+    # answers 0.872, abstention 0.859, false abstention 0.035.
     s = summarize(run(whole_development_part(), index_dir=seed_index))
-    assert s["questions"] == 453, s
+    assert s["questions"] == 470, s
     assert s["hit@5"] >= 0.97 and s["hit@1"] >= 0.87, s
     assert s["answer_accuracy"] >= 0.85 and s["speaker_accuracy"] >= 0.95, s
     assert s["abstention"] >= 0.8 and s["false_abstention"] <= 0.05, s

@@ -124,6 +124,9 @@ def test_acronyms_and_stems():
     # a possessive or a closing quote is not part of the word
     assert stem("Kazakhstan’s") == stem("Kazakhstan's") == stem("Kazakhstan") == "kazakhstan"
     assert stem("Maidan’") == "maidan" and stem("armourers’") == stem("armourers")
+    # a quality and the adjective it names
+    assert stem("confidence") == stem("confident") and stem("violence") == stem("violent")
+    assert stem("importance") == stem("important") and stem("France") != stem("Frank")
 
 
 def test_indefinite_pronouns_are_not_topics():
@@ -163,6 +166,10 @@ def test_context_terms_set_the_time_only():
 def test_attribute_and_counted_terms():
     assert attribute_terms("What is the capital of Armenia?") == (["capital"], ["armenia"])
     assert attribute_terms("What did Putin say about Syria?") == ([], [])
+    # whose post, said with a possessive; "What was Tokayev's request?" asks no X of Y
+    assert attribute_terms("Who was Kazakhstan's prime minister during the unrest?") == (
+        ["prime", "minister"], ["kazakhstan"])  # fmt: skip
+    assert attribute_terms("What was Tokayev's request?") == ([], [])
     # no short noun phrase before "of": not an "X of Y" question
     assert attribute_terms("What was declared when criminals took control of Almaty?") == ([], [])
     assert counted_terms("How much money did Russia spend on the airlift?") == ["money"]

@@ -103,7 +103,7 @@ def acronyms(text: str) -> dict[str, list[str]]:
 FRAME_WORDS = set(
     """date day days year years month time times large big long place kind type sort number
     amount size part way ways name names set cause caused reason reasons trigger triggered role
-    prompted sparked provoked""".split()
+    prompted sparked provoked aim aims purpose purposes goal goals objective objectives""".split()
 )
 _AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "might", "to"}
 _DETS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}

@@ -69,6 +69,11 @@ def test_follow_up_is_searched_with_its_subject(seed_index):
         # "President of the Russian Federation" in Tokayev's sentence is not his own post
         ("Who is the President of Kazakhstan?", "Kassym-Jomart Tokayev"),
         ("Who is Kazakhstan's president?", "Kassym-Jomart Tokayev"),
+        # "purpose" frames the question like "reason": the answer need not say it
+        (
+            "What is the purpose of joint efforts in Kazakhstan, according to Japarov?",
+            "restore stability",
+        ),
         # "Asia" meets "Asian": a place name too short for the usual longer-form rule
         ("Who wants to destabilise Central Asia, according to Lukashenko?", "too many entities"),
         # "Therefore, we must ...": the cause is the sentence before, quoted with it

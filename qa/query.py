@@ -232,7 +232,8 @@ _SYNONYMS = _table(
     |detain: arrest arrested arrests|investigation: inquiry inquiries probe probes
     |injure: wound wounded wounds|kill: murder murdered murders
     |start: begin beginning commence commenced|vehicle: car cars
-    |withdrawal: pullout pull-out"""
+    |withdrawal: pullout pull-out
+    |protest: demonstration demonstrations demonstrator demonstrators"""
 )
 
 
@@ -262,12 +263,22 @@ def _canonical(w: str) -> str:
 def stem(word: str) -> str:
     """A crude English stem so that 'withdrew'/'withdrawal' or 'deployed'/'deployment' meet,
     and 'finished'/'completed' (`_SYNONYMS`)."""
+    return _stem(word, synonyms=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def literal_stem(word: str) -> str:
+    """`stem` without the synonyms: 'finished' -> 'finish', where `stem` gives 'complete'."""
+    return _stem(word, synonyms=False)
+
+
+def _stem(word: str, synonyms: bool) -> str:
     # "Kazakhstan’s", "‘Maidan’", "armourers’": the word without its possessive or quote.
     w = _canonical(re.sub(r"['’](?:s)?$", "", _plain(word)).strip("'’-"))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", w):
         return w.replace(",", "")  # "1,300" is "1300"
     w = _IRREGULAR.get(w, w)
-    w = _SYNONYMS.get(w, w)
+    w = _SYNONYMS.get(w, w) if synonyms else w
     # "decision"/"decided", "conclusion"/"conclude", "invasion"/"invade", "extension"/"extend"
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
     # "confidence"/"confident", "violence"/"violent", "importance"/"important"

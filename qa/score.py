@@ -41,6 +41,7 @@ from qa.query import (
     deed_of,
     focus_of,
     kind_words,
+    literal_stem,
     question_type,
     stem,
     synonym,
@@ -113,6 +114,7 @@ FRAME_WEIGHT = 0.5  # weight of a frame word ("take place", "how long") in cover
 # A proper noun of the question found in at most this share of passages must be in the
 # passage, or in who said it or the document's title ("Afghanistan": 6% of them).
 PROPER_SHARE = 0.1
+SYNONYM_SHARE = 0.8  # share of a word's weight when a text holds it only through a synonym
 VERB_MISSING = 0.5  # share of a missing rare verb's weight that counts towards abstaining
 REPLY_CREDIT = 0.5  # share of the replied-to question's words credited to a reply's first sentence
 STRONG = 2  # `Scorer.typed`: the precise kind of answer
@@ -149,6 +151,11 @@ def related(a: str, b: str) -> bool:
 @functools.lru_cache(maxsize=16384)  # passages do not change; their stems are reused per query
 def _text_stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_literal_stems(text: str) -> frozenset[str]:
+    return frozenset(literal_stem(w) for w in words(text))
 
 
 @functools.lru_cache(maxsize=16384)
@@ -213,6 +220,7 @@ class Scorer:
         # "according to Lukashenko": only his own sentences can be the answer.
         self.voice = voice_of(query, list(named or []), self.roles)
         self.weights: dict[str, float] = {}
+        self.literal: dict[str, str] = {}  # each weighted stem: the question's own word
         self.rare: set[str] = set()
         self.rare_verbs: set[str] = set()  # count VERB_MISSING of their weight when absent
         self.specific: set[str] = set()  # not common; a proper noun of these must be there
@@ -235,6 +243,7 @@ class Scorer:
             elif t in frame:
                 w *= FRAME_WEIGHT  # "take place", "what kind": how it asks, not what about
             self.weights[stem(t)] = max(w, 0.1)
+            self.literal[stem(t)] = literal_stem(t)
             # Rare words the evidence must hold: names and things, not the verb or a number.
             # Verbs and words that only set the time ("during the unrest") count in part.
             if t in context and df <= 0.05 * n:
@@ -286,16 +295,28 @@ class Scorer:
                 found.update(parts)
         return found
 
-    def coverage(self, stems: set[str]) -> float:
-        return sum(w for t, w in self.weights.items() if t in stems) / self.total
+    def coverage(self, stems: set[str], text: str = "") -> float:
+        """The share of the question's weight that `stems` hold. A word `text` holds only
+        through a synonym ("demonstrations" for "protests") counts `SYNONYM_SHARE` of its
+        weight, so that the transcript's own word wins where both occur."""
+        if not text:
+            return sum(w for t, w in self.weights.items() if t in stems) / self.total
+        plain, literal = _text_stems(text), _text_literal_stems(text)
+        total = 0.0
+        for t, w in self.weights.items():
+            if t in stems:
+                weak = t in plain and self.literal[t] not in literal
+                total += w * SYNONYM_SHARE if weak else w
+        return total / self.total
 
     def candidates(self, passage: Passage, fused: float, top_fused: float, dense: float):
         """Every sentence (or the header unit) of `passage`, scored."""
         # The passage, the question it replies to, who spoke (a "Moderator" moderated), and the
         # document's title ("... a debate on cooperation between the UN and the CSTO").
-        around = self._stems(" ".join((passage.text, passage.context, passage.speaker or "",
-                                       passage.role or "", passage.title)))  # fmt: skip
-        around_cover = self.coverage(around)
+        whole = " ".join((passage.text, passage.context, passage.speaker or "",
+                          passage.role or "", passage.title))  # fmt: skip
+        around = self._stems(whole)
+        around_cover = self.coverage(around, whole)
         # Passage-level: rare words of the question it lacks, and their share of the weight.
         missing = sorted(self.rare - around)
         share = sum(self.weights[t] for t in missing) / self.total
@@ -318,11 +339,13 @@ class Scorer:
                 a = spans[i - 1][0]
                 text = passage.text[a - passage.start : b - passage.start]
             stems = self._stems(text)
-            cover = self.coverage(stems)
+            cover = self.coverage(stems, text)
             if i == 0 and passage.context:
                 # The first sentence of a reply answers the question it replies to ("And the
                 # cost?" / "The current estimate is 212 million euros."): part credit.
-                cover += REPLY_CREDIT * self.coverage(self._stems(passage.context) - stems)
+                cover += REPLY_CREDIT * self.coverage(
+                    self._stems(passage.context) - stems, passage.context
+                )
             typed = self.typed(text) or self._speaker_answers(passage)
             score = 0.65 * cover + 0.35 * around_cover + prior
             if typed:

@@ -252,3 +252,16 @@ def test_a_common_synonym_meets_the_transcripts_word(seed_index):
     assert a.found and "by January 19" in a.text, a.text
     a = qa.answer("Who is the Kazakh ambassador at the UN?", index_dir=seed_index)
     assert a.found and "Magzhan Ilyassov" in a.text, a.text
+
+
+def test_the_transcripts_own_word_outweighs_its_synonym(seed_index):
+    # "peaceful demonstrators" meets "a peaceful protest", but the sentence that says
+    # "demonstrators", as the question does, holds more of it
+    from qa.retrieve import open_index
+    from qa.score import Scorer
+
+    s = Scorer(open_index(seed_index), "What will Kazakhstan never do to peaceful demonstrators?")
+    own, other, none = (f"We will never harm peaceful {w}." for w in
+                        ("demonstrators", "protesters", "citizens"))  # fmt: skip
+    cover = {t: s.coverage(s._stems(t), t) for t in (own, other, none)}
+    assert cover[own] > cover[other] > cover[none], cover

@@ -10,6 +10,7 @@ from qa.query import (
     context_terms,
     counted_terms,
     focus_of,
+    literal_stem,
     question_type,
     rewrite,
     stem,
@@ -203,6 +204,8 @@ def test_common_synonyms_meet():
     assert synonym("soldiers") == "troop" and synonym("troops") is None
     # a word with another sense stays itself: "end" (a noun too), "demonstrated" (showed)
     assert stem("end") != stem("completed") and stem("aide") != stem("aided")
+    assert stem("demonstrators") == stem("protests") != stem("demonstrated")
+    assert literal_stem("finished") == "finish" and literal_stem("completed") == "complet"
 
 
 def test_casual_dates_and_numbers():

@@ -124,6 +124,16 @@ def adverbs(question: str) -> set[str]:
             if re.fullmatch(r"[a-z]{3,}ly", w) and w not in _NOT_ADVERBS}  # fmt: skip
 
 
+def degree_words(question: str) -> set[str]:
+    """The word a "how" question measures ("fast" in "How fast was the force deployed?"): it
+    frames the question, like "long" in "how long"; the answer says it in its own words
+    ("within quite a short period of time")."""
+    m = re.search(r"\bhow\s+([a-z]+)\s+(?:is|was|are|were|did|do|does|will|would|can|could|has"
+                  r"|have|had|should|must)\b", question, re.IGNORECASE)  # fmt: skip
+    w = m.group(1).lower() if m else ""
+    return {w} if w and w not in STOPWORDS | _AUX | {"many", "much"} else set()
+
+
 def verbs(question: str) -> set[str]:
     """Lower-cased words of the question that are probably verbs ("lose" in "did the police lose").
 

@@ -39,6 +39,7 @@ from qa.query import (
     context_terms,
     counted_terms,
     deed_of,
+    degree_words,
     focus_of,
     kind_words,
     literal_stem,
@@ -226,7 +227,7 @@ class Scorer:
         self.specific: set[str] = set()  # not common; a proper noun of these must be there
         question_verbs = verbs(query)
         context = set(context_terms(query))
-        frame = FRAME_WORDS | kind_words(query)
+        frame = FRAME_WORDS | kind_words(query) | degree_words(query)
         not_topic = question_verbs | adverbs(query) | frame
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:

@@ -265,3 +265,10 @@ def test_the_transcripts_own_word_outweighs_its_synonym(seed_index):
                         ("demonstrators", "protesters", "citizens"))  # fmt: skip
     cover = {t: s.coverage(s._stems(t), t) for t in (own, other, none)}
     assert cover[own] > cover[other] > cover[none], cover
+
+
+def test_a_how_fast_question_is_answered_by_the_time_taken(seed_index):
+    # "fast" is what is measured, not a word the answer must hold: not "in a swift ... manner"
+    a = qa.answer("How fast did the CSTO have to act, according to Putin?", index_dir=seed_index)
+    first = a.text.split("” [")[0]  # the best sentence is quoted first
+    assert a.found and "matter of hours" in first and "swift" not in first, a.text

@@ -9,6 +9,7 @@ from qa.query import (
     content_terms,
     context_terms,
     counted_terms,
+    degree_words,
     focus_of,
     literal_stem,
     question_type,
@@ -138,6 +139,14 @@ def test_prepositions_and_focus_particles_are_not_topics():
     # "inside" and "alone" bend the phrase; a passage need not hold them to answer
     terms = content_terms("Why can't it be solved inside Kazakhstan alone?")
     assert terms == ["solved", "kazakhstan"]
+
+
+def test_the_word_a_how_question_measures_frames_it():
+    assert degree_words("How fast was the force deployed?") == {"fast"}
+    assert degree_words("How serious was the crisis?") == {"serious"}
+    assert degree_words("How many troops were sent?") == set()
+    assert degree_words("How did Putin react?") == set()
+    assert degree_words("how peacekeepers left") == set()  # a noun, not a measure
 
 
 def test_adverbs_are_not_topics():

@@ -285,23 +285,23 @@ class Scorer:
         found = set(_text_stems(text))
         if self.proper:
             by_prefix = _text_prefixes(text)
-            for t in self.proper:
-                if t not in found and any(related(t, f) for f in by_prefix.get(t[:5], ())):
+            for t in self.proper - found:
+                if any(related(t, f) for f in by_prefix.get(t[:5], ())) or (
+                    # too short for `related`: "Asia"/"Asian", "Iraq"/"Iraqi"
+                    len(t) == 4 and any(t + end in found for end in _DEMONYM_ENDINGS)
+                ):
                     found.add(t)
-                elif len(t) == 4 and found & {t + end for end in _DEMONYM_ENDINGS}:
-                    found.add(t)  # too short for `related`: "Asia"/"Asian", "Iraq"/"Iraqi"
         lowered = _text_words(text)
         for acro, parts in self.acronyms.items():
             if acro in lowered:
                 found.update(parts)
         return found
 
-    def coverage(self, stems: set[str], text: str = "") -> float:
-        """The share of the question's weight that `stems` hold. A word `text` holds only
-        through a synonym ("demonstrations" for "protests") counts `SYNONYM_SHARE` of its
-        weight, so that the transcript's own word wins where both occur."""
-        if not text:
-            return sum(w for t, w in self.weights.items() if t in stems) / self.total
+    def coverage(self, stems: set[str], text: str) -> float:
+        """The share of the question's weight that `stems` (of `text`) hold. A word `text`
+        holds only through a synonym ("demonstrations" for "protests") counts
+        `SYNONYM_SHARE` of its weight, so that the transcript's own word wins where both
+        occur."""
         plain, literal = _text_stems(text), _text_literal_stems(text)
         total = 0.0
         for t, w in self.weights.items():

@@ -183,7 +183,9 @@ def respell_words(index: Index, text: str, texts: list[str]) -> str:
             seen.update(x.lower() for t in texts for x in re.findall(r"[^\W\d_]{4,}", t))
         likeness = _likeness(w, (x for x in seen if abs(len(x) - len(low)) <= 2))
         best = max(likeness, key=likeness.get, default=None)
-        if not best or likeness[best] < LIKENESS:
+        # "listen" is not a slip for "list": a word that runs on past a whole corpus word is
+        # another word (a slip drops, swaps or doubles letters: "withdrawl", "peacekeping").
+        if not best or likeness[best] < LIKENESS or (low.startswith(best) and low != best):
             return w
         return best.capitalize() if w[0].isupper() else best  # "Serdukov": still a name
 

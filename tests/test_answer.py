@@ -244,6 +244,10 @@ def test_a_slip_of_typing_is_read_as_the_word_the_passages_found_use(seed_index)
     assert search("Which club won the Champions League?", index_dir=seed_index).query == (
         "Which club won the Champions League?"
     )
+    # a word that runs on past a corpus word is another word, not a slip ("listen", "list")
+    assert search(
+        "Did the government listen to the protesters' demands?", index_dir=seed_index
+    ).query == ("Did the government listen to the protesters' demands?")
 
 
 def test_a_common_synonym_meets_the_transcripts_word(seed_index):

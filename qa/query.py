@@ -29,7 +29,7 @@ STOPWORDS = set(
     still yet ever never again already both each every either neither own now here going
     gonna far anyone anybody anything someone somebody something everyone everybody everything
     nobody nothing inside outside alone beyond behind toward towards amid amidst throughout
-    despite except till unlike versus together apart ahead instead""".split()
+    despite except till unlike versus together apart ahead instead too""".split()
     # "so far"; "Did anyone mention Libya?" is about Libya; "inside Kazakhstan alone"
 )
 
@@ -598,34 +598,35 @@ def strip_request(question: str) -> str:
     return rest if rest != question and content_terms(rest) else question
 
 
-def rewrite(question: str, history: list[str] | None) -> str:
-    """Spell out the subject of a follow-up from the earlier questions; else return as is."""
+def rewrite(question: str, history: list[str] | None, people: frozenset[str] = frozenset()) -> str:
+    """Spell out the subject of a follow-up from the earlier questions; else return as is.
+    `people`: the lower-case words of people's names, which "it" never stands for."""
     q = strip_request(question.strip())
     prior = [h.strip() for h in history or [] if h and h.strip()]
     if not prior:
         return q
     if _FRAGMENT.match(q):  # "And about Afghanistan?"
-        swapped = _swap_object(q, rewrite(prior[-1], prior[:-1]))
+        swapped = _swap_object(q, rewrite(prior[-1], prior[:-1], people))
         if swapped:
             return swapped
     if not _PRONOUN.search(q):
         # No pronoun: only a bare fragment ("And the Kyrgyz one?", "How many died?", "Why?")
         # needs context.
         if len(content_terms(q)) <= 1 and re.match(r"(and|what about|how about)\b", q, re.I):
-            return f"{_strip_lead(q)} {rewrite(prior[-1], prior[:-1])}".strip()
+            return f"{_strip_lead(q)} {rewrite(prior[-1], prior[:-1], people)}".strip()
         named = any(w[0].isupper() for w in words(q)[1:])
         if len(content_terms(q)) <= 1 and re.match(r"(how|when|why|where|who|what)\b", q, re.I) \
                 and not named:  # fmt: skip
             # "How many died?": asked as it is, about what the previous question was about.
-            previous = rewrite(prior[-1], prior[:-1])
+            previous = rewrite(prior[-1], prior[:-1], people)
             wanted = set(content_terms(previous))
             topic = [w for w in words(previous) if w.lower() in wanted]
             return f"{q.rstrip('?')} ({' '.join(dict.fromkeys(topic))})?"
         return q
-    earlier = [rewrite(h, prior[:i]) for i, h in enumerate(prior)]
+    earlier = [rewrite(h, prior[:i], people) for i, h in enumerate(prior)]
     out, pos = q, 0
     while m := _PRONOUN.search(out, pos):
-        repl = _referent(m.group(1), out, m, earlier)
+        repl = _referent(m.group(1), out, m, earlier, people)
         if repl is None:
             pos = m.end()
             continue
@@ -656,7 +657,9 @@ def _swap_object(fragment: str, previous: str) -> str | None:
     return previous[: last.start(1)] + thing + previous[last.end(1) :]
 
 
-def _referent(word: str, q: str, m: re.Match, earlier: list[str]) -> str | None:
+def _referent(
+    word: str, q: str, m: re.Match, earlier: list[str], people: frozenset[str] = frozenset()
+) -> str | None:
     """What `word` in the follow-up stands for, from the most recent earlier question."""
     w = word.lower()
     if w in {"this", "that", "these", "those"}:
@@ -672,6 +675,10 @@ def _referent(word: str, q: str, m: re.Match, earlier: list[str]) -> str | None:
             found = plural_of(e) or subject_of(e)
         else:
             found = subject_of(e)
+            if found and w in {"it", "its"} and set(found.lower().split()) <= people:
+                # "What lesson did Tokayev draw?" / "Is it useful?": a thing, not the person.
+                thing = focus_of(e)
+                found = f"the {thing}" if thing else None
         if not found:
             continue
         possessive = w in {"its", "their", "his"} or (

@@ -252,9 +252,10 @@ def search(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     q = check_question(question)
     typed = q
-    q = rewrite(q, history) if mode == "full" else q  # baselines search what was typed
     index = open_index(index_dir)
     index.check_model(model)
+    people = frozenset(w.lower() for n in index.speakers() for w in n.split())
+    q = rewrite(q, history, people) if mode == "full" else q  # baselines search what was typed
     q = respell_names(index, q) if mode == "full" else q
     speaker = resolve_speaker(index, speaker)
     source = resolve_source(index, source)
@@ -262,7 +263,7 @@ def search(
     if mode == "full" and history and q != typed:
         # A follow-up is usually answered near the previous answer: rank those passages too.
         prior = [h for h in history if h and h.strip()]
-        previous = rewrite(prior[-1], prior[:-1]) if prior else ""
+        previous = rewrite(prior[-1], prior[:-1], people) if prior else ""
         if previous:
             before = search(previous, k=k, speaker=speaker, source=source, index_dir=index_dir,
                             model=model)  # fmt: skip

@@ -56,6 +56,24 @@ def test_follow_ups_spell_out_their_subject(earlier, follow_up, expected):
     assert rewrite(follow_up, [earlier]) == expected
 
 
+def test_it_stands_for_a_thing_not_a_person():
+    people = frozenset({"kassym-jomart", "tokayev"})
+    assert rewrite("Will others find it useful?", ["What lesson did Tokayev draw?"], people) == (
+        "Will others find the lesson useful?"
+    )
+    # "he" still does, and a country or an organisation can be "it"
+    assert rewrite("What else did he say?", ["What lesson did Tokayev draw?"], people) == (
+        "What else did Tokayev say?"
+    )
+    assert rewrite("When did it ask?", ["What did Kazakhstan want?"], people) == (
+        "When did Kazakhstan ask?"
+    )
+
+
+def test_too_is_no_topic():
+    assert "too" not in content_terms("Will other members find it useful too?")
+
+
 def test_no_history_no_rewrite():
     assert rewrite("When did it withdraw?", None) == "When did it withdraw?"
     assert rewrite("When did it withdraw?", ["  "]) == "When did it withdraw?"

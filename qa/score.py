@@ -59,6 +59,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+# Time said other than as a date: "Later on, we will ...", "from day one", "within hours".
+_WHEN_WORDS = re.compile(
+    r"\b(now|then|later|soon|once|immediately|instantly|promptly|recently|since|until|till|"
+    r"after|before|during|while|within|ago|already|still|first|days?|nights?|hours?|minutes?|"
+    r"weeks?|months?|years?|decades?|morning|afternoon|evening|dawn|weekend|earlier|previously|shortly|last|"
+    r"next|as of|time|moment|future|past|period|phase|stage|when|whenever|as soon as)\b",
+    re.IGNORECASE,
+)
 _CURRENCY = re.compile(
     r"[$€£¥₽₸]|\b(dollars?|euros?|pounds?|roubles?|rubles?|tenge|yuan|yen|francs?|rupees?|"
     r"usd|eur|gbp|rub|kzt|cents?)\b",
@@ -378,6 +386,8 @@ class Scorer:
                     fits = both <= who
             if self.how_many and not typed:
                 fits = False  # "How many weapons ...?" is not answered without a number
+            if self.qtype == "when" and not typed and not _WHEN_WORDS.search(text):
+                fits = False  # "When did ...?" is not answered by a sentence with no time in it
             if fits and self.counted:
                 # The counted thing is named here or in the sentence before ("Taliban members
                 # are fighting ... 11 of them were killed"); "200 flights" is no sum of money.

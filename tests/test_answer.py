@@ -276,3 +276,15 @@ def test_a_how_fast_question_is_answered_by_the_time_taken(seed_index):
     a = qa.answer("How fast did the CSTO have to act, according to Putin?", index_dir=seed_index)
     first = a.text.split("” [")[0]  # the best sentence is quoted first
     assert a.found and "matter of hours" in first and "swift" not in first, a.text
+
+
+def test_a_when_question_is_not_answered_by_a_sentence_with_no_time_in_it(seed_index):
+    # "the key priorities of our chairmanship" says nothing of when
+    for q in ("When did Pashinyan become chairman of the CSTO?",
+              "When did Pashinyan take up the chairmanship?"):  # fmt: skip
+        a = qa.answer(q, index_dir=seed_index)
+        assert not a.found, a.text
+    # time said without a date still answers: "went on for two nights"
+    a = qa.answer("How long did the attack on the Interior Ministry department in Almaty last?",
+                  index_dir=seed_index)  # fmt: skip
+    assert a.found and "two nights" in a.text, a.text

@@ -243,7 +243,8 @@ _SYNONYMS = _table(
     |injure: wound wounded wounds|kill: murder murdered murders
     |start: begin beginning commence commenced|vehicle: car cars
     |withdrawal: pullout pull-out
-    |protest: demonstration demonstrations demonstrator demonstrators"""
+    |protest: demonstration demonstrations demonstrator demonstrators
+    |request: ask asks asked asking"""
 )
 
 

@@ -240,6 +240,7 @@ class Scorer:
         deed = deed_of(query)
         if deed and stem(deed) in _SPEECH:
             deed = None  # "Who spoke for Kazakhstan?": everyone in a transcript speaks
+        self.deed = stem(deed) if deed else None
         for t in content_terms(query):
             df = index.document_frequency(t)
             if base := synonym(t):  # "soldiers" is as common as the "troops" it meets
@@ -333,7 +334,10 @@ class Scorer:
         # it in other words, but "When did Tajikistan join the CSTO?" has no answer where
         # nobody joins anything.
         lacking = self.rare_verbs - around
-        share += VERB_MISSING * sum(self.weights[t] for t in lacking) / self.total
+        # The deed a "who" question asks about counts in full: nobody in a passage that lacks
+        # it did it ("Who commanded the Kyrgyz contingent?" of one that only sends it).
+        share += sum(self.weights[t] * (1.0 if t == self.deed else VERB_MISSING)
+                     for t in lacking) / self.total  # fmt: skip
         proper_ok = not (self.proper & self.specific) - around
         prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
         if passage.speaker in self.named:

@@ -288,3 +288,12 @@ def test_a_when_question_is_not_answered_by_a_sentence_with_no_time_in_it(seed_i
     a = qa.answer("How long did the attack on the Interior Ministry department in Almaty last?",
                   index_dir=seed_index)  # fmt: skip
     assert a.found and "two nights" in a.text, a.text
+
+
+def test_the_deed_a_who_question_asks_about_must_be_in_the_passage(seed_index):
+    # Rahmon's turn names Tajikistan's contingent, but nobody commands it there
+    a = qa.answer("Who commanded the Tajik contingent?", index_dir=seed_index)
+    assert not a.found, a.text
+    # "asked" meets "requested" / "request": the one who asked is found
+    a = qa.answer("Who asked the CSTO to send peacekeepers?", index_dir=seed_index)
+    assert a.found and "Tokayev" in a.text, a.text

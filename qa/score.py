@@ -59,6 +59,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+# A time said relative to now: "over the past few days", "soon", "right away", "years ago".
+_RELATIVE_TIME = re.compile(
+    r"\b(?:(?:over|in|during|for|within) the (?:past|last|next|coming|first) (?:few |several )?"
+    r"(?:hours?|days?|weeks?|months?|years?|decades?)|(?<!as )soon|later on|right away|at once|"
+    r"immediately|recently|shortly|overnight|from day one|(?:hours?|days?|weeks?|months?|years?)"
+    r" ago|(?:on )?the (?:following|next) (?:day|week|month))\b",
+    re.IGNORECASE,
+)
 # Time said other than as a date: "Later on, we will ...", "from day one", "within hours".
 _WHEN_WORDS = re.compile(
     r"\b(now|then|later|soon|once|immediately|instantly|promptly|recently|since|until|till|"
@@ -456,7 +464,9 @@ class Scorer:
                     return STRONG
             elif new(m.group(0) for m in _FULL_DATE.finditer(text)):
                 return STRONG
-            return new(m.group(0) for m in _DATE.finditer(text))
+            return new(m.group(0) for m in _DATE.finditer(text)) or new(
+                m.group(0) for m in _RELATIVE_TIME.finditer(text)
+            )
         if qtype == "why":
             return STRONG if _CAUSE.search(text) else 0
         if qtype == "count" and self.money and not _CURRENCY.search(text):

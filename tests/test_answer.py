@@ -297,3 +297,11 @@ def test_the_deed_a_who_question_asks_about_must_be_in_the_passage(seed_index):
     # "asked" meets "requested" / "request": the one who asked is found
     a = qa.answer("Who asked the CSTO to send peacekeepers?", index_dir=seed_index)
     assert a.found and "Tokayev" in a.text, a.text
+
+
+def test_a_time_said_relative_to_now_answers_when(seed_index):
+    # no date in either answer: "over the past few days", "will end soon"
+    a = qa.answer("When did Tokayev say the hostilities occurred?", index_dir=seed_index)
+    assert a.found and "over the past few days" in a.text, a.text
+    a = qa.answer("When will the large-scale operation finish?", index_dir=seed_index)
+    assert a.found and "will end soon" in a.text, a.text

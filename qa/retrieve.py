@@ -169,10 +169,17 @@ def respell_names(index: Index, text: str) -> str:
     return _respell(text, fix)
 
 
+def name_words(index: Index) -> frozenset[str]:
+    """The lower-case words of the indexed speakers' names, hyphenated ones also in parts."""
+    return frozenset(
+        w.lower() for n in index.speakers() for w in n.split() + n.replace("-", " ").split()
+    )
+
+
 def respell_words(index: Index, text: str, texts: list[str]) -> str:
     """A word of the question that no passage holds ("peacekeping", "withdrawl") becomes the
     one closest to it in the passages found (the dense ranking finds them despite the slip)."""
-    names = {w.lower() for n in index.speakers() for w in n.split() + n.replace("-", " ").split()}
+    names = name_words(index)
     seen: set[str] = set()
 
     def fix(w: str) -> str:
@@ -254,7 +261,7 @@ def search(
     typed = q
     index = open_index(index_dir)
     index.check_model(model)
-    people = frozenset(w.lower() for n in index.speakers() for w in n.split())
+    people = name_words(index)
     q = rewrite(q, history, people) if mode == "full" else q  # baselines search what was typed
     q = respell_names(index, q) if mode == "full" else q
     speaker = resolve_speaker(index, speaker)

@@ -71,8 +71,9 @@ _RELATIVE_TIME = re.compile(
 _WHEN_WORDS = re.compile(
     r"\b(now|then|later|soon|once|immediately|instantly|promptly|recently|since|until|till|"
     r"after|before|during|while|within|ago|already|still|first|days?|nights?|hours?|minutes?|"
-    r"weeks?|months?|years?|decades?|morning|afternoon|evening|dawn|weekend|earlier|previously|shortly|last|"
-    r"next|as of|time|moment|future|past|period|phase|stage|when|whenever|as soon as)\b",
+    r"weeks?|months?|years?|decades?|morning|afternoon|evening|dawn|weekend|earlier|"
+    r"previously|shortly|last|next|as of|time|moment|future|past|period|phase|stage|when|"
+    r"whenever|as soon as)\b",
     re.IGNORECASE,
 )
 _CURRENCY = re.compile(

@@ -176,10 +176,10 @@ def name_words(index: Index) -> frozenset[str]:
     )
 
 
-def respell_words(index: Index, text: str, texts: list[str]) -> str:
+def respell_words(index: Index, text: str, texts: list[str], names: frozenset[str]) -> str:
     """A word of the question that no passage holds ("peacekeping", "withdrawl") becomes the
-    one closest to it in the passages found (the dense ranking finds them despite the slip)."""
-    names = name_words(index)
+    one closest to it in the passages found (the dense ranking finds them despite the slip).
+    `names`: the speakers' name words (`name_words`), left as typed."""
     seen: set[str] = set()
 
     def fix(w: str) -> str:
@@ -319,7 +319,7 @@ def search(
     if mode == "full" and hits:
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
         texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
-        q = respell_words(index, q, texts)
+        q = respell_words(index, q, texts, people)
         hits = _rerank(hits, Scorer(index, q, named, texts), pool)
     relation = order_of(q) if mode == "full" else None
     order = order_quotes(index, relation, q, named, source) if relation else None

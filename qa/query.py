@@ -65,6 +65,11 @@ def _plain(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Lower-cased words of `text` that carry meaning, in order, without repeats. A month
     abbreviated next to a number is the month: "jan 6th" is "january", "6"."""
+    return list(_content_terms(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a query's words are read by several stages; roles recur
+def _content_terms(text: str) -> tuple[str, ...]:
     out: list[str] = []
     ws = words(text)
     for i, w in enumerate(ws):
@@ -80,7 +85,7 @@ def content_terms(text: str) -> list[str]:
         if lw in STOPWORDS or (len(lw) < 2 and not lw.isdigit()) or lw in out:
             continue
         out.append(lw)
-    return out
+    return tuple(out)
 
 
 def acronyms(text: str) -> dict[str, list[str]]:
@@ -263,8 +268,14 @@ _SPELLINGS = [
 ]
 
 
+# subtle: if none matches the word, none can match after another's change either (none did).
+_ANY_SPELLING = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _SPELLINGS))
+
+
 def _canonical(w: str) -> str:
     """One spelling for both: 'organization'/'organisation', 'armor'/'armour'."""
+    if not _ANY_SPELLING.search(w):
+        return w  # most words: one scan instead of eight
     for rx, repl in _SPELLINGS:
         w = rx.sub(repl, w)
     return w

@@ -95,6 +95,8 @@ _CAUSE = re.compile(
     r"therefore|hence|that is why|this is why|for this reason)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_INNER_CAPS = re.compile(r"(?<=\w )[A-Z][\w-]+")  # a capitalised word inside a sentence
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
 _PLACE = re.compile(
     r"\b(?:in|at|to|from|near|across|over|into)\s+(?:the\s+)?[A-Z][\w-]+"
@@ -196,6 +198,28 @@ def _text_words(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in words(text))
 
 
+@functools.lru_cache(maxsize=65536)
+def _found(pattern: re.Pattern, text: str) -> tuple[str, ...]:
+    """What `pattern` matches in a sentence: sentences recur from query to query."""
+    return tuple(m.group(0) for m in pattern.finditer(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_list(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _says_time(text: str) -> bool:
+    return _WHEN_WORDS.search(text) is not None
+
+
+@functools.lru_cache(maxsize=16384)
+def _caps_runs(text: str) -> tuple[tuple[str, str], ...]:
+    """Runs of capitalised words in `text`, each with the lower-case word after it, if any."""
+    return tuple((m.group(1), m.group(2) or "") for m in _CAPS_RUN.finditer(text))
+
+
 @dataclass
 class Candidate:
     passage: Passage
@@ -283,7 +307,9 @@ class Scorer:
             # Typed in lower case ("russian casualties"): the rarer words that the passages
             # found write capitalised inside a sentence ("the Russian Federation") are names.
             joined = "\n".join(texts)
+            # (The substring test first: one regex scan of all the passages costs more.)
             self.proper |= {stem(t) for t in content_terms(query) if stem(t) in self.specific
+                            and f" {t.capitalize()}" in joined
                             and re.search(rf"[a-z,] {t.capitalize()}\b", joined)}  # fmt: skip
         x, y = attribute_terms(query)
         self.attribute = {stem(t) for t in x} & set(self.weights)  # "the capital" ...
@@ -296,11 +322,16 @@ class Scorer:
         self.wants_year = re.search(r"\b(what|which) years?\b", query, re.I) is not None
         how_many = re.search(r"\bhow (many|much)\b", query, re.I) is not None
         self.how_many = self.qtype == "count" and how_many  # a number is the answer
+        self._is_new: dict[str, bool] = {}  # `_any_new`'s answer for each word seen
+        # Roles whose words the question does not all say: one in a sentence answers "who".
+        self._new_roles = [r.lower() for r in self.roles.values()
+                           if not set(r.lower().split()) <= self.asked]  # fmt: skip
 
-    def _stems(self, text: str) -> set[str]:
+    def _stems(self, text: str) -> frozenset[str]:
         """Stems of `text`, plus each proper noun of the question that a word of `text` extends
         or shortens ("Afghan" / "Afghanistan"), and the words of an acronym it holds ("LPG")."""
-        found = set(_text_stems(text))
+        found = _text_stems(text)
+        extra = set()
         if self.proper:
             by_prefix = _text_prefixes(text)
             for t in self.proper - found:
@@ -308,12 +339,13 @@ class Scorer:
                     # too short for `related`: "Asia"/"Asian", "Iraq"/"Iraqi"
                     len(t) == 4 and any(t + end in found for end in _DEMONYM_ENDINGS)
                 ):
-                    found.add(t)
-        lowered = _text_words(text)
-        for acro, parts in self.acronyms.items():
-            if acro in lowered:
-                found.update(parts)
-        return found
+                    extra.add(t)
+        if self.acronyms:
+            lowered = _text_words(text)
+            for acro, parts in self.acronyms.items():
+                if acro in lowered:
+                    extra.update(parts)
+        return found | extra if extra else found
 
     def coverage(self, stems: set[str], text: str) -> float:
         """The share of the question's weight that `stems` (of `text`) hold. A word `text`
@@ -399,7 +431,7 @@ class Scorer:
                     fits = both <= who
             if self.how_many and not typed:
                 fits = False  # "How many weapons ...?" is not answered without a number
-            if self.qtype == "when" and not typed and not _WHEN_WORDS.search(text):
+            if self.qtype == "when" and not typed and not _says_time(text):
                 fits = False  # "When did ...?" is not answered by a sentence with no time in it
             if fits and self.counted:
                 # The counted thing is named here or in the sentence before ("Taliban members
@@ -431,14 +463,9 @@ class Scorer:
         """A capitalised name that ends in, or stands before, the asked-for thing:
         "Almaty International Airport", "the Indestructible Brotherhood exercise"."""
         f = stem(self.focus)
-        for m in _CAPS_RUN.finditer(text):
-            if any(
-                not any(related(w.lower(), a) or w.lower() == a for a in self.asked)
-                for w in m.group(1).split()
-            ):  # fmt: skip  (a name the question lacks)
-                nxt = m.group(2) or ""
-                last = m.group(1).split()[-1]
-                if stem(last) == f or (nxt and stem(nxt) == f):
+        for name, nxt in _caps_runs(text):
+            if self._any_new(name.split()):  # a name the question lacks
+                if stem(name.split()[-1]) == f or (nxt and stem(nxt) == f):
                     return True
         return False
 
@@ -453,49 +480,48 @@ class Scorer:
         """Does `text` hold the kind of answer asked for, beyond the question's own words?
         0 no, 1 yes, STRONG when it is the precise kind: a day of a month for "when", a name
         ending in the asked-for thing for "which airport" ("Almaty International Airport")."""
-        qtype, asked = self.qtype, self.asked
-
-        def new(matches):
-            return any(not any(related(m.lower(), a) or m.lower() == a for a in asked)
-                       for m in matches)  # fmt: skip
-
+        qtype, new = self.qtype, self._any_new
         if qtype == "when":
             if self.wants_year:  # "In what year ...?": a year, not "January 6 of this year"
-                if new(re.findall(r"\b(?:19|20)\d\d\b", text)):
+                if new(_found(_YEAR, text)):
                     return STRONG
-            elif new(m.group(0) for m in _FULL_DATE.finditer(text)):
+            elif new(_found(_FULL_DATE, text)):
                 return STRONG
-            return new(m.group(0) for m in _DATE.finditer(text)) or new(
-                m.group(0) for m in _RELATIVE_TIME.finditer(text)
-            )
+            return new(_found(_DATE, text)) or new(_found(_RELATIVE_TIME, text))
         if qtype == "why":
             return STRONG if _CAUSE.search(text) else 0
         if qtype == "count" and self.money and not _CURRENCY.search(text):
             return 0  # "How much did the mission cost?" is not answered by "16 dead"
         if qtype == "count":
-            nums = [m.group(0) for m in _NUMBER.finditer(text)
-                    if not re.fullmatch(r"(19|20)\d\d", m.group(0))]  # fmt: skip
-            return new(nums) or new(w for w in words(text) if w.lower() in NUMBER_WORDS)
+            nums = [n for n in _found(_NUMBER, text) if not _YEAR.fullmatch(n)]
+            return new(nums) or new(w for w in _word_list(text) if w.lower() in NUMBER_WORDS)
         if qtype == "who":
-            people = [m.group(0) for m in _NAME.finditer(text)
-                      if m.group(0).split()[-1].lower() not in _ORG_WORDS]  # fmt: skip
+            people = [n for n in _found(_NAME, text) if n.split()[-1].lower() not in _ORG_WORDS]
             if new(w for name in people for w in name.replace("-", " ").split()):
                 return True
             low = text.lower()
-            if any(role.lower() in low and not set(role.lower().split()) <= asked
-                   for role in self.roles.values()):  # fmt: skip
+            if any(role in low for role in self._new_roles):
                 return True
             # "led by the deputy chief of the Joint Staff": a post answers "who" too.
-            return new(w for w in words(text) if w.lower() in TITLE_WORDS)
+            return new(w for w in _word_list(text) if w.lower() in TITLE_WORDS)
         if qtype == "which":
             if self.focus and self._names_focus(text):
                 return STRONG
             if self.focus and stem(self.focus) in _STATEMENTS:
                 return True  # "Which lesson ...?" is answered by a statement, not a name
-            caps = re.findall(r"(?<=\w )[A-Z][\w-]+", text)
-            return new(caps) or new(m.group(0) for m in _NUMBER.finditer(text))
+            return new(_found(_INNER_CAPS, text)) or new(_found(_NUMBER, text))
         if qtype == "where":
-            if new(m.group(0) for m in _DATELINE_PLACE.finditer(text)):
+            if new(_found(_DATELINE_PLACE, text)):
                 return STRONG  # where the event took place, as its header gives it
-            return new(m.group(0).split()[-1] for m in _PLACE.finditer(text))
+            return new(m.split()[-1] for m in _found(_PLACE, text))
         return True
+
+    def _any_new(self, found) -> bool:
+        """Is any of the words `found` not one of the question's own (nor a form of one)?"""
+        for m in found:
+            low = m.lower()
+            if low not in self._is_new:
+                self._is_new[low] = not any(related(low, a) or low == a for a in self.asked)
+            if self._is_new[low]:
+                return True
+        return False

@@ -559,7 +559,9 @@ class Index:
         large index it filters a wider unfiltered search instead of Chroma's exact filtered
         search, whose cost grows with the number of passages the filter admits.
         """
-        query = [[float(x) for x in vector]]
+        import numpy as np  # here: a no-change `qa index` imports no numpy
+
+        query = np.asarray([vector], dtype=np.float32)  # a list of Python floats costs more
         col = self._store.collection
         if boost and (speaker or source) and self.count() > LARGE_INDEX:
             res = col.query(query_embeddings=query, n_results=max(5 * k, 200),

@@ -305,7 +305,7 @@ def _stem(word: str, synonyms: bool) -> str:
     w = re.sub(r"(?<=[aiuon])sions?$", "de", w) if len(w) >= 8 else w
     # "confidence"/"confident", "violence"/"violent", "importance"/"important"
     w = re.sub(r"(?<=[^aeiou][ae]n)ces?$", "t", w) if len(w) >= 8 else w
-    if w.isdigit() or len(w) <= 4:
+    if w.isdigit() or len(w) <= 4 or not w.endswith(_SUFFIXES):
         return w
     for suf in _SUFFIXES:
         if w.endswith(suf) and len(w) - len(suf) >= 4:

@@ -206,9 +206,17 @@ def _respell(text: str, fix) -> str:
 
 
 def _likeness(word: str, options) -> dict[str, float]:
-    """How alike `word` and each lower-case option with its first letter are (0 to 1)."""
+    """How alike `word` and each lower-case option with its first letter are (0 to 1), for
+    the options that can reach `LIKENESS` (the only ones its callers keep)."""
     low = word.lower()
-    return {o: difflib.SequenceMatcher(None, low, o).ratio() for o in options if o[0] == low[0]}
+    out = {}
+    for o in options:
+        if o[0] == low[0]:
+            m = difflib.SequenceMatcher(None, low, o)
+            # subtle: the quick ratios bound ratio() from above, at a fraction of its cost.
+            if m.real_quick_ratio() >= LIKENESS and m.quick_ratio() >= LIKENESS:
+                out[o] = m.ratio()
+    return out
 
 
 def answered_person(index: Index, previous: str, before: Search, follow_up: str) -> str | None:

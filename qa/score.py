@@ -168,14 +168,20 @@ def related(a: str, b: str) -> bool:
     return len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 5
 
 
+@functools.lru_cache(maxsize=16384)
+def _word_list(text: str) -> tuple[str, ...]:
+    """The words of a sentence or passage, read once for the caches below."""
+    return tuple(words(text))
+
+
 @functools.lru_cache(maxsize=16384)  # passages do not change; their stems are reused per query
 def _text_stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in words(text))
+    return frozenset(stem(w) for w in _word_list(text))
 
 
 @functools.lru_cache(maxsize=16384)
 def _text_literal_stems(text: str) -> frozenset[str]:
-    return frozenset(literal_stem(w) for w in words(text))
+    return frozenset(literal_stem(w) for w in _word_list(text))
 
 
 @functools.lru_cache(maxsize=16384)
@@ -195,7 +201,7 @@ def _text_prefixes(text: str) -> dict[str, list[str]]:
 
 @functools.lru_cache(maxsize=16384)
 def _text_words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in words(text))
+    return frozenset(w.lower() for w in _word_list(text))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -205,13 +211,20 @@ def _found(pattern: re.Pattern, text: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _word_list(text: str) -> tuple[str, ...]:
-    return tuple(words(text))
+def _words_of(text: str, kind: str) -> tuple[str, ...]:
+    """The words of `text` that are numbers ("twelve") or posts ("envoy"), by `kind`."""
+    vocabulary = NUMBER_WORDS if kind == "number" else TITLE_WORDS
+    return tuple(w for w in _word_list(text) if w.lower() in vocabulary)
 
 
 @functools.lru_cache(maxsize=16384)
 def _says_time(text: str) -> bool:
     return _WHEN_WORDS.search(text) is not None
+
+
+@functools.lru_cache(maxsize=16384)
+def _refers_back(text: str) -> bool:
+    return _ANAPHOR.match(text) is not None
 
 
 @functools.lru_cache(maxsize=16384)
@@ -389,7 +402,7 @@ class Scorer:
         out, who = [], None
         for i, (a, b) in enumerate(spans):
             text = own = passage.text[a - passage.start : b - passage.start]
-            if _ANAPHOR.match(text) and i > 0:  # keep the sentence it refers to
+            if i > 0 and _refers_back(text):  # keep the sentence it refers to
                 a = spans[i - 1][0]
                 text = passage.text[a - passage.start : b - passage.start]
             stems = self._stems(text)
@@ -494,7 +507,7 @@ class Scorer:
             return 0  # "How much did the mission cost?" is not answered by "16 dead"
         if qtype == "count":
             nums = [n for n in _found(_NUMBER, text) if not _YEAR.fullmatch(n)]
-            return new(nums) or new(w for w in _word_list(text) if w.lower() in NUMBER_WORDS)
+            return new(nums) or new(_words_of(text, "number"))
         if qtype == "who":
             people = [n for n in _found(_NAME, text) if n.split()[-1].lower() not in _ORG_WORDS]
             if new(w for name in people for w in name.replace("-", " ").split()):
@@ -503,7 +516,7 @@ class Scorer:
             if any(role in low for role in self._new_roles):
                 return True
             # "led by the deputy chief of the Joint Staff": a post answers "who" too.
-            return new(w for w in _word_list(text) if w.lower() in TITLE_WORDS)
+            return new(_words_of(text, "title"))
         if qtype == "which":
             if self.focus and self._names_focus(text):
                 return STRONG

@@ -5,6 +5,7 @@ Nothing here imports a heavy library, so every module (and every test) can use t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, field
 
@@ -33,7 +34,7 @@ class Passage:
     # Set by the answerer: offsets (into the seed file) of the sentence(s) that answer.
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
-    @property
+    @functools.cached_property  # its text and place never change; a hash is no free lookup
     def id(self) -> str:
         return passage_id(self.source, self.start, self.text)
 

@@ -217,14 +217,10 @@ def _words_of(text: str, kind: str) -> tuple[str, ...]:
     return tuple(w for w in _word_list(text) if w.lower() in vocabulary)
 
 
-@functools.lru_cache(maxsize=16384)
-def _says_time(text: str) -> bool:
-    return _WHEN_WORDS.search(text) is not None
-
-
-@functools.lru_cache(maxsize=16384)
-def _refers_back(text: str) -> bool:
-    return _ANAPHOR.match(text) is not None
+@functools.lru_cache(maxsize=65536)
+def _has(pattern: re.Pattern, text: str) -> bool:
+    """Does `pattern` occur in a sentence? (Cached like `_found`.)"""
+    return pattern.search(text) is not None
 
 
 @functools.lru_cache(maxsize=16384)
@@ -402,7 +398,7 @@ class Scorer:
         out, who = [], None
         for i, (a, b) in enumerate(spans):
             text = own = passage.text[a - passage.start : b - passage.start]
-            if i > 0 and _refers_back(text):  # keep the sentence it refers to
+            if i > 0 and _has(_ANAPHOR, text):  # keep the sentence it refers to
                 a = spans[i - 1][0]
                 text = passage.text[a - passage.start : b - passage.start]
             stems = self._stems(text)
@@ -444,7 +440,7 @@ class Scorer:
                     fits = both <= who
             if self.how_many and not typed:
                 fits = False  # "How many weapons ...?" is not answered without a number
-            if self.qtype == "when" and not typed and not _says_time(text):
+            if self.qtype == "when" and not typed and not _has(_WHEN_WORDS, text):
                 fits = False  # "When did ...?" is not answered by a sentence with no time in it
             if fits and self.counted:
                 # The counted thing is named here or in the sentence before ("Taliban members

@@ -35,7 +35,7 @@ STOPWORDS = set(
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*(?:st|nd|rd|th)?|[^\W\d_][\w’'-]*")
 
-NUMBER_WORDS = set(
+NUMBER_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
     hundred hundreds thousand thousands million millions billion billions dozen dozens half

@@ -153,7 +153,7 @@ _STATEMENTS = {
     messages question questions view views position positions""".split()
 }
 # "led by the deputy chief of the Joint Staff": a post answers "who" too.
-TITLE_WORDS = POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokesperson"}
+TITLE_WORDS = frozenset(POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokesperson"})
 # Question words that say nothing about a speaker's role.
 _NOT_ROLE = {"who", "whom", "whose", "the", "of", "a", "an", "is", "was", "did"}
 
@@ -211,9 +211,8 @@ def _found(pattern: re.Pattern, text: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _words_of(text: str, kind: str) -> tuple[str, ...]:
-    """The words of `text` that are numbers ("twelve") or posts ("envoy"), by `kind`."""
-    vocabulary = NUMBER_WORDS if kind == "number" else TITLE_WORDS
+def _words_in(text: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """The words of `text` in `vocabulary` (number words "twelve", posts "envoy")."""
     return tuple(w for w in _word_list(text) if w.lower() in vocabulary)
 
 
@@ -503,7 +502,7 @@ class Scorer:
             return 0  # "How much did the mission cost?" is not answered by "16 dead"
         if qtype == "count":
             nums = [n for n in _found(_NUMBER, text) if not _YEAR.fullmatch(n)]
-            return new(nums) or new(_words_of(text, "number"))
+            return new(nums) or new(_words_in(text, NUMBER_WORDS))
         if qtype == "who":
             people = [n for n in _found(_NAME, text) if n.split()[-1].lower() not in _ORG_WORDS]
             if new(w for name in people for w in name.replace("-", " ").split()):
@@ -512,7 +511,7 @@ class Scorer:
             if any(role in low for role in self._new_roles):
                 return True
             # "led by the deputy chief of the Joint Staff": a post answers "who" too.
-            return new(_words_of(text, "title"))
+            return new(_words_in(text, TITLE_WORDS))
         if qtype == "which":
             if self.focus and self._names_focus(text):
                 return STRONG

@@ -1,7 +1,7 @@
 """Quality on the question sets, with the real index and model.
 
 The development part guards the levels measured when it was last tuned (docs/quality.md):
-its first three files (dev, tune, tune2) at the targets, the whole part (dev, tune to tune32)
+its first three files (dev, tune, tune2) at the targets, the whole part (dev, tune to tune33)
 at the levels it reached, which are below the targets. The town-hall set checks a second
 transcript format indexed alongside the seeds.
 The held-out part (eval/heldout*_qa.jsonl) is deliberately not asserted here: it is only
@@ -23,15 +23,15 @@ def development_part():
 def whole_development_part():
     names = sorted(p.name for p in EVAL.glob("*_qa.jsonl")
                    if p.name.startswith(("dev", "tune")))  # fmt: skip
-    assert len(names) == 33, names
+    assert len(names) == 34, names
     return [q for name in names for q in load_questions(EVAL / name)]
 
 
 def test_whole_development_part_holds_its_measured_levels(seed_index):
-    # Measured on 2026-11-22 (session 11, 522 questions): hit@1 0.886, hit@5 0.975,
-    # answers 0.873, abstention 0.854, false abstention 0.041.
+    # Measured on 2026-11-22 (session 11, 538 questions): hit@1 0.885, hit@5 0.976,
+    # answers 0.872, abstention 0.837, false abstention 0.042.
     s = summarize(run(whole_development_part(), index_dir=seed_index))
-    assert s["questions"] == 522, s
+    assert s["questions"] == 538, s
     assert s["hit@5"] >= 0.97 and s["hit@1"] >= 0.87, s
     assert s["answer_accuracy"] >= 0.85 and s["speaker_accuracy"] >= 0.95, s
     assert s["abstention"] >= 0.8 and s["false_abstention"] <= 0.05, s

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nqa: interrupted; the index is as it was before this run.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa ask ... | head`: the reader left; end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(run=cmd_index)
 
+    sp = sub.add_parser("inspect", help="show how transcript files are read (no index needed)")
+    sp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="transcript files")
+    sp.add_argument("--turns", type=int, default=3, help="turns to show per file (default: 3)")
+    sp.set_defaults(run=cmd_inspect)
+
     sp = sub.add_parser("ask", help="answer a question with cited passages")
     sp.add_argument("question", help="the question, in quotes")
     common(sp, seeds=True)
@@ -110,6 +118,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--compare", action="store_true",
                     help="also run the baselines (fixed-size chunks, dense, keyword, hybrid) "
                          "on fresh indexes of --seeds (default: seeds)")  # fmt: skip
+    sp.add_argument(
+        "--per-source",
+        action="store_true",
+        help="also one row per transcript (and its format) the questions are about",
+    )
     sp.add_argument("--json", action="store_true", help="print the figures as JSON")
     sp.set_defaults(run=cmd_eval)
     return p
@@ -135,6 +148,8 @@ def describe_build(report, seeds: Path, index: Path) -> str:
         lines.append(f"skipped {seeds / name}: {reason}")
     for name in report.kept:
         lines.append(f"kept the previously indexed version of {name} (it is unreadable now)")
+    for name, warning in report.warnings:
+        lines.append(f"warning: {seeds / name}: {warning}")
     if report.rebuilt_because:
         lines.append(f"rebuilt from scratch: {report.rebuilt_because}")
     for label, names in (
@@ -157,6 +172,61 @@ def describe_build(report, seeds: Path, index: Path) -> str:
             f"{len(report.unchanged) + len(report.kept)} files ({report.seconds:.2f} s)"
         )
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+def cmd_inspect(args) -> int:
+    from qa.formats import read
+
+    failed = 0
+    for path in args.files:
+        if not path.is_file():
+            print(f"{path}: not found", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            doc = read(path.name, path.read_bytes())
+        except QAError as e:
+            print(f"{path}: cannot be read: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        print(describe_document(doc, path, turns=args.turns))
+    return 2 if failed else 0
+
+
+def describe_document(doc, path, *, turns: int = 3) -> str:
+    """How a file was read: format, metadata, speakers and their turns, first turns, warnings."""
+    from qa.types import clock
+
+    counts: dict[str, int] = {}
+    for t in doc.turns:
+        if t.speaker:
+            counts[t.speaker] = counts.get(t.speaker, 0) + 1
+    roles = {t.speaker: t.role for t in doc.turns if t.speaker and t.role}
+    out = [
+        f"{path}",
+        f"  format:   {doc.format}",
+        f"  title:    {doc.title}",
+        f"  date:     {doc.date or '-'}" + (f"   place: {doc.place}" if doc.place else ""),
+        f"  turns:    {sum(1 for t in doc.turns if t.number > 0)}"
+        f" ({sum(1 for t in doc.turns if t.speaker)} with a speaker)",
+        f"  speakers: {len(counts)}",
+    ]
+    for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        role = f" ({roles[name]})" if name in roles else ""
+        out.append(f"    {n:4d}  {name}{role}")
+    shown = [t for t in doc.turns if t.speaker][:turns] or doc.turns[:turns]
+    for t in shown:
+        start, _, page = t.where(t.start, t.end)
+        where = f" [{clock(start)}]" if start is not None else f" [p. {page}]" if page else ""
+
+        body = " ".join(doc.text[t.start : t.end].split())
+        out.append(f"  > {t.speaker or 'Narration'}{where}: {textwrap.shorten(body, 160)}")
+    for w in doc.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- ask
@@ -205,7 +275,7 @@ def format_answer(a, question: str = "", *, color: bool = False, width: int = 10
             who += f" ({p.role})"
         out.append(
             f"\n[{n}] {who}\n    {p.title}, {p.date or 'undated'}  "
-            f"[{p.source}, characters {p.start}-{p.end}, score {p.score:.4f}]"
+            f"[{p.location()}, score {p.score:.4f}]"
         )
         out.append(textwrap.indent(textwrap.fill(_mark(p, color), width - 4), "    "))
     return "\n".join(out)
@@ -267,6 +337,10 @@ def cmd_eval(args) -> int:
                   f"  answer: {r.answer[:240]}")  # fmt: skip
     print(f"\n{len(questions)} questions\n")
     print(table([(n, s) for n, s, _ in rows]))
+    if args.per_source:
+        from qa.evaluate import per_source
+
+        print("\n" + table(per_source(questions, results), first="source (format)"))
     return 0
 
 

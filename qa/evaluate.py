@@ -162,9 +162,27 @@ COLUMNS = ["hit@1", "hit@5", "mrr@5", "answer_accuracy", "speaker_accuracy", "ab
            "false_abstention", "median_ms"]  # fmt: skip
 
 
-def table(rows: list[tuple[str, dict]]) -> str:
-    """A markdown table of summaries, one row per pipeline."""
-    head = "| pipeline | " + " | ".join(COLUMNS) + " |"
+def per_source(questions: list[dict], results: list[Result]) -> list[tuple[str, dict]]:
+    """One summary per transcript the questions are about, named with its format."""
+    from qa.errors import SeedError
+    from qa.formats import sniff
+
+    groups: dict[str, list[Result]] = {}
+    for q, r in zip(questions, results):
+        groups.setdefault(q.get("source") or "(several)", []).append(r)
+    rows = []
+    for source, rs in sorted(groups.items()):
+        try:
+            fmt = sniff(source, b"")
+        except SeedError:
+            fmt = "?"
+        rows.append((f"{source} ({fmt})", {**summarize(rs), "questions": len(rs)}))
+    return rows
+
+
+def table(rows: list[tuple[str, dict]], first: str = "pipeline") -> str:
+    """A markdown table of summaries, one row per pipeline (or per source)."""
+    head = f"| {first} | " + " | ".join(COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(COLUMNS) + 1)]
     for name, summary in rows:
         cells = ["-" if summary[c] is None else f"{summary[c]:g}" for c in COLUMNS]

@@ -41,9 +41,10 @@ from urllib.parse import urlparse
 from qa.chunk import CHUNKERS
 from qa.embed import DEFAULT_MODEL, Embedder
 from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, QAError, SeedError
+from qa.formats import read as read_document
 from qa.types import Document, Passage
 
-FORMAT = 2  # 2: passages carry a reply context
+FORMAT = 3  # 2: passages carry a reply context; 3: time, page and the file format
 COLLECTION = "passages"
 _ADD_BATCH = 4000  # Chroma refuses batches over ~5461
 LARGE_INDEX = 10_000  # passages; above this, searches trade exhaustiveness for speed
@@ -57,7 +58,7 @@ POSTINGS_BUDGET = 20_000  # most postings one keyword query may make FTS5 score
 class SeedFile:
     name: str  # path relative to the seeds folder, with forward slashes
     sha256: str
-    text: str
+    data: bytes
 
 
 def scan_seeds(seeds_dir: Path) -> tuple[list[SeedFile], list[tuple[str, str]]]:
@@ -73,21 +74,9 @@ def scan_seeds(seeds_dir: Path) -> tuple[list[SeedFile], list[tuple[str, str]]]:
         data = path.read_bytes()
         if not data.strip():
             bad.append((rel, "empty file"))
-        elif b"\x00" in data[:8192]:
-            bad.append((rel, "binary file, not a text transcript"))
         else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as e:
-                bad.append((rel, f"not UTF-8 text (byte {e.start}); save it as UTF-8"))
-                continue
-            good.append(SeedFile(rel, hashlib.sha256(data).hexdigest(), text))
+            good.append(SeedFile(rel, hashlib.sha256(data).hexdigest(), data))
     return good, bad
-
-
-def seed_text(seeds_dir: Path, source: str) -> str:
-    """The text a passage's offsets refer to."""
-    return (Path(seeds_dir) / source).read_bytes().decode("utf-8-sig")
 
 
 # --------------------------------------------------------------------------- build
@@ -100,6 +89,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, what to check)
     kept: list[str] = field(default_factory=list)  # unreadable now, previous version kept
     embedded: int = 0  # passages embedded by the model in this build
     reused: int = 0  # passages whose vectors were reused
@@ -190,6 +180,16 @@ def build(
         if report.rebuilt_because:
             old_files = {}
 
+        docs: dict[str, Document] = {}
+        for f in good:  # read what is new or changed; an unreadable file is skipped
+            if f.name in old_files and old_files[f.name]["sha256"] == f.sha256:
+                continue
+            try:
+                docs[f.name] = read_document(f.name, f.data)
+                docs[f.name].sha256 = f.sha256
+            except SeedError as e:
+                bad.append((f.name, str(e)))
+        good = [f for f in good if f.name not in {n for n, _ in bad}]
         now = {f.name: f for f in good}
         unreadable = {name for name, _ in bad}
         for name in sorted(now):
@@ -199,6 +199,8 @@ def build(
                 report.changed.append(name)
             else:
                 report.unchanged.append(name)
+        for name, doc in sorted(docs.items()):
+            report.warnings += [(name, w) for w in doc.warnings]
         for name in sorted(old_files):
             if name in now:
                 continue
@@ -209,7 +211,8 @@ def build(
             raise SeedError(
                 f"no readable transcripts in {seeds_dir}"
                 + (f" (skipped: {', '.join(n for n, _ in bad)})" if bad else "")
-                + "; add UTF-8 text files and run `qa index` again"
+                + "; add transcripts (.txt, .md, .vtt, .srt, .json, .docx, .pdf) and run "
+                "`qa index` again"
             )
         if not report.changed_anything and old:
             report.passages = sum(f["passages"] for f in old_files.values())
@@ -221,7 +224,7 @@ def build(
             index_dir,
             old if not report.rebuilt_because else None,
             report,
-            now,
+            docs,
             old_files,
             embedder,
             progress,
@@ -246,7 +249,7 @@ def _remove_leftovers(index_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _write_generation(index_dir, old, report, now, old_files, embedder, progress, chunker,
+def _write_generation(index_dir, old, report, docs, old_files, embedder, progress, chunker,
                       chroma_url=None):  # fmt: skip
     """Stage the next generation (folder, and collection on a server), apply, then swap."""
     number = (old["generation"] + 1) if old else _next_number(index_dir)
@@ -271,7 +274,7 @@ def _write_generation(index_dir, old, report, now, old_files, embedder, progress
                               collection=old["collection"])  # fmt: skip
                 store.copy_vectors_from(live)
                 live.close()
-        files = _apply_changes(store, report, now, old_files, embedder, progress, chunker)
+        files = _apply_changes(store, report, docs, old_files, embedder, progress, chunker)
         manifest = {
             "format": FORMAT,
             "generation": number,
@@ -310,11 +313,12 @@ def _remove_old_collections(chroma_url: str, index_id: str, keep: set[int]) -> N
             client.delete_collection(c.name)
 
 
-def _apply_changes(store, report, now, old_files, embedder, progress, chunker) -> dict:
+def _apply_changes(store, report, docs, old_files, embedder, progress, chunker) -> dict:
     """Delete removed and changed files, chunk and embed added and changed ones (reusing
     vectors of unchanged passages); returns the manifest's file table."""
     chunk = CHUNKERS[chunker][0]
-    files = {k: v for k, v in old_files.items() if k in now or k in report.kept}
+    keep = set(report.unchanged) | set(report.kept) | set(docs)
+    files = {k: v for k, v in old_files.items() if k in keep}
     reusable: dict[str, list[float]] = {}
     for name in report.changed + report.removed:
         if name in report.changed:
@@ -323,8 +327,8 @@ def _apply_changes(store, report, now, old_files, embedder, progress, chunker) -
         files.pop(name, None)
     new_docs: list[tuple[Document, list[Passage]]] = []
     for name in report.added + report.changed:
-        doc, passages = chunk(now[name].text, name)
-        doc.sha256 = now[name].sha256
+        doc = docs[name]
+        passages = chunk(doc)
         new_docs.append((doc, passages))
         files[name] = {"sha256": doc.sha256, "passages": len(passages)}
     todo = [p for _, ps in new_docs for p in ps]
@@ -368,11 +372,11 @@ def _next_number(index_dir: Path) -> int:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
   source TEXT PRIMARY KEY, title TEXT, date TEXT, place TEXT, participants TEXT,
-  sha256 TEXT, passages INTEGER);
+  sha256 TEXT, passages INTEGER, format TEXT, warnings TEXT);
 CREATE TABLE IF NOT EXISTS passages (
   rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, source TEXT, start INTEGER, "end" INTEGER,
   speaker TEXT, role TEXT, title TEXT, date TEXT, turn INTEGER, minor INTEGER, text TEXT,
-  text_hash TEXT, context TEXT);
+  text_hash TEXT, context TEXT, start_time REAL, end_time REAL, page INTEGER);
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE INDEX IF NOT EXISTS passages_speaker ON passages(speaker);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
@@ -475,7 +479,7 @@ class _Store:
 
     def add(self, doc: Document, passages: list[Passage], vectors) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 doc.source,
                 doc.title,
@@ -484,6 +488,8 @@ class _Store:
                 json.dumps(doc.participants),
                 doc.sha256,
                 len(passages),
+                doc.format,
+                json.dumps(doc.warnings),
             ),
         )
         cols = ", ".join(f'"{c}"' for c in (*_COLUMNS, "text_hash"))
@@ -639,8 +645,11 @@ class Index:
         return self._cached("documents", self._documents)
 
     def _documents(self) -> list[dict]:
-        rows = self._sql("SELECT source, title, date, place, participants, passages "
-                         "FROM documents ORDER BY date, source")  # fmt: skip
+        rows = self._sql("SELECT source, title, date, place, participants, passages, format, "
+                         "warnings FROM documents ORDER BY date, source")  # fmt: skip
+        spans = {src: (t0, t1, pages) for src, t0, t1, pages in self._sql(
+            "SELECT source, min(start_time), max(end_time), max(page) FROM passages "
+            "GROUP BY source")}  # fmt: skip
         speakers: dict[str, list[str]] = {}
         for source, speaker in self._sql(
             "SELECT source, speaker FROM passages WHERE speaker IS NOT NULL "
@@ -649,8 +658,11 @@ class Index:
             speakers.setdefault(source, []).append(speaker)
         return [
             {"source": src, "title": title, "date": date, "place": place, "passages": n,
-             "participants": json.loads(participants or "[]"), "speakers": speakers.get(src, [])}
-            for src, title, date, place, participants, n in rows
+             "participants": json.loads(participants or "[]"), "speakers": speakers.get(src, []),
+             "format": fmt, "warnings": json.loads(warns or "[]"),
+             "start_time": spans.get(src, _NONE3)[0], "end_time": spans.get(src, _NONE3)[1],
+             "pages": spans.get(src, _NONE3)[2]}
+            for src, title, date, place, participants, n, fmt, warns in rows
         ]  # fmt: skip
 
     def speakers(self) -> list[str]:
@@ -677,9 +689,11 @@ class Index:
         return self._df[term]
 
 
+_NONE3 = (None, None, None)
+
 # Passage fields stored per row, in table order; `id` first (it derives from the others).
 _COLUMNS = ("id", "source", "start", "end", "speaker", "role", "title", "date", "turn", "minor",
-            "text", "context")  # fmt: skip
+            "text", "context", "start_time", "end_time", "page")  # fmt: skip
 _SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
 
 

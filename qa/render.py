@@ -43,10 +43,7 @@ def sources_html(answer: Answer | None) -> str:
 def passage_html(n: int, p: Passage) -> str:
     who = html.escape(p.speaker or "Narration")
     role = f" ({html.escape(p.role)})" if p.role else ""
-    meta = " · ".join(
-        html.escape(x)
-        for x in (p.title, p.date or "undated", f"{p.source}, chars {p.start}–{p.end}")
-    )
+    meta = " · ".join(html.escape(x) for x in (p.title, p.date or "undated", p.location()))
     return (
         f'<div class="src" data-n="{n}">'
         f'<div class="src-head"><span class="src-n">[{n}]</span>'

@@ -26,7 +26,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from qa.chunk import POSTS, sentence_spans
+from qa.chunk import sentence_spans
+from qa.formats.labels import POSTS
 from qa.query import (
     FRAME_WORDS,
     MONEY,

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import DATA, ROOT
 
 
 def qa(*args, cwd=ROOT, env=None):
@@ -94,3 +94,42 @@ def test_empty_question_is_refused_before_building_an_index(tmp_path):
     out = qa("ask", "  ", "--index", str(tmp_path / "index"), "--seeds", str(ROOT / "seeds"))
     assert out.returncode == 2 and "the question is empty" in out.stderr
     assert not (tmp_path / "index").exists()
+
+
+def test_inspect_names_format_speakers_and_first_turns():
+    files = [DATA / "formats" / n for n in ("captions.vtt", "hearing.pdf", "press_q.txt")]
+    out = qa("inspect", *map(str, files))
+    assert out.returncode == 0, out.stderr
+    assert "format:   vtt" in out.stdout and "format:   pdf" in out.stdout
+    assert "Carla Mendes" in out.stdout and "[0:01]" in out.stdout  # a turn's time
+    assert "[p. 1]" in out.stdout  # a turn's page
+    assert "Brandt" in out.stdout and "warning" not in out.stdout
+
+
+def test_inspect_an_unreadable_file_says_why_without_a_traceback(tmp_path):
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"hello": 1}')
+    out = qa("inspect", str(bad), str(tmp_path / "missing.txt"))
+    assert out.returncode == 2
+    assert "notes.json: cannot be read" in out.stderr and "missing.txt: not found" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_index_warns_about_a_transcript_without_speakers(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "notes.txt").write_text("The committee discussed the budget at length. " * 60)
+    (seeds / "talk.txt").write_text(
+        "Meeting\nMay 1, 2024\n\nANNA BERG: The plan passed.\nTOM LI: Good, the vote was 7 to 2.\n"
+    )
+    out = qa("index", "--seeds", str(seeds), "--index", str(tmp_path / "index"))
+    assert out.returncode == 0, out.stderr
+    assert "warning:" in out.stdout and "notes.txt: no speaker found" in out.stdout
+    assert "talk.txt: " not in out.stdout.split("warning:")[1]
+
+
+def test_ask_piped_into_head_ends_quietly(seed_index):
+    cmd = (f"{sys.executable} -m qa.cli ask 'Who commanded the CSTO peacekeeping force?' "
+           f"--index {seed_index} | head -1")  # fmt: skip
+    out = subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0 and "Traceback" not in out.stderr and out.stdout.strip()

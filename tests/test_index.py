@@ -1,6 +1,7 @@
 """The index with a real Chroma in a temporary folder and the real model."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -176,3 +177,29 @@ def test_large_index_keyword_queries_keep_their_rarest_terms(seed_index, monkeyp
     assert match == '"serdyukov" OR "airborne"' or match == '"airborne" OR "serdyukov"'
     assert "Serdyukov" in ix.passages([hits[0][0]])[hits[0][0]].text
     assert ix.keyword(["kazakhstan"], 5) == []  # nothing within budget: dense search covers it
+
+
+def test_every_format_indexes_and_cites_time_or_page(tmp_path, embedder):
+    """Captions, subtitles, speech JSON, Word and PDF go through build() like text does."""
+    from conftest import DATA
+
+    from qa.index import Index
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("captions.vtt", "subtitles.srt", "assemblyai.json", "otter.docx", "hearing.pdf",
+                 "markdown_bold.md"):  # fmt: skip
+        shutil.copy(DATA / "formats" / name, seeds / name)
+    report = build(seeds, tmp_path / "index", embedder=embedder)
+    assert sorted(report.added) == sorted(p.name for p in seeds.iterdir()) and not report.skipped
+    idx = Index(tmp_path / "index")
+    docs = {d["source"]: d for d in idx.documents()}
+    assert docs["captions.vtt"]["format"] == "vtt" and docs["captions.vtt"]["end_time"] > 0
+    assert docs["hearing.pdf"]["pages"] >= 2
+    assert "Carla Mendes" in docs["captions.vtt"]["speakers"]
+    assert all(p.page for p in idx.document_passages("hearing.pdf"))
+    timed = idx.document_passages("subtitles.srt")
+    assert all(p.start_time is not None and p.end_time >= p.start_time for p in timed)
+    hits = retrieve("permit decisions", k=3, index_dir=tmp_path / "index")
+    assert hits and all(h.start_time is not None or h.page or h.source.endswith(".md")
+                        for h in hits)  # fmt: skip

@@ -1,0 +1,114 @@
+"""Every reader on fixtures written for it (tests/data/formats, described in expected.json).
+
+The fixtures and expected.json were written apart from the readers, from how each format and
+label style looks in the wild; a reader passes when it finds the same speakers, turns, first
+words, times and pages.
+"""
+
+import json
+
+import pytest
+from conftest import DATA
+
+from qa.chunk import chunk
+from qa.errors import SeedError
+from qa.formats import read
+
+FIXTURES = DATA / "formats"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+
+
+def merged_turns(doc):
+    """Speakers of the turns, consecutive turns of one speaker counted once."""
+    out = []
+    for t in doc.turns:
+        if t.number == 0:
+            continue
+        if not out or out[-1][0] != t.speaker:
+            out.append((t.speaker, t))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_reader_finds_the_speakers_and_turns(name):
+    want = EXPECTED[name]
+    doc = read(name, (FIXTURES / name).read_bytes())
+    assert doc.format == want["format"]
+    turns = merged_turns(doc)
+    spoken = [(s, t) for s, t in turns if s is not None]
+    got = {}
+    for s, _ in spoken:
+        got[s.lower()] = got.get(s.lower(), 0) + 1
+    assert got == {k.lower(): v for k, v in want["speakers"].items()}
+    if want["speakers"]:
+        assert [s.lower() for s, _ in spoken] == [s.lower() for s in want["turns"]]
+    first = spoken[0][1] if spoken else turns[0][1]
+    assert " ".join(doc.text[first.start : first.end].split()).startswith(
+        want["first_turn"]["starts_with"]
+    )
+    start, _, page = first.where(first.start, first.end)
+    if want["times"]:
+        assert start == pytest.approx(want["first_turn"]["start"], abs=0.01)
+    if want["pages"]:
+        assert page == want["first_turn"]["page"]
+    if want.get("date"):
+        assert doc.date == want["date"]
+    if want.get("title"):
+        assert doc.title.lower() == want["title"].lower()
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if EXPECTED[n].get("turn_starts")))
+def test_timed_turns_start_when_the_source_says(name):
+    doc = read(name, (FIXTURES / name).read_bytes())
+    starts = [t.where(t.start, t.end)[0] for _, t in merged_turns(doc)]
+    assert starts == pytest.approx(EXPECTED[name]["turn_starts"], abs=0.01)
+
+
+def test_passages_carry_time_and_page():
+    vtt = read("captions.vtt", (FIXTURES / "captions.vtt").read_bytes())
+    passages = chunk(vtt)
+    assert all(p.start_time is not None and p.end_time >= p.start_time for p in passages)
+    assert all(vtt.text[p.start : p.end] == p.text for p in passages)
+    pdf = read("hearing.pdf", (FIXTURES / "hearing.pdf").read_bytes())
+    pages = {p.page for p in chunk(pdf)}
+    assert pages >= {1, 2} and None not in pages
+
+
+def test_caption_sentences_run_across_cues():
+    doc = read("captions.vtt", (FIXTURES / "captions.vtt").read_bytes())
+    assert "-->" not in doc.text and "WEBVTT" not in doc.text
+    assert "\n" not in doc.text.strip().split("\n\n")[0]  # cues of a turn join with spaces
+
+
+def test_pdf_drops_running_headers_footers_and_line_numbers():
+    doc = read("hearing.pdf", (FIXTURES / "hearing.pdf").read_bytes())
+    spoken = "\n".join(doc.text[t.start : t.end] for t in doc.turns if t.speaker)
+    assert "Page 2" not in spoken
+    for t in doc.turns:
+        for line in doc.text[t.start : t.end].splitlines():
+            assert not line[:3].strip().isdigit(), line
+
+
+def test_hard_wrapped_lines_join_into_sentences():
+    doc = read("press_q.txt", (FIXTURES / "press_q.txt").read_bytes())
+    for t in doc.turns:
+        if t.speaker:
+            body = doc.text[t.start : t.end]
+            assert all(len(line) > 80 or line.rstrip().endswith((".", "?", "!", '"', ":"))
+                       for line in body.splitlines() if line.strip()), body  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("broken.json", b'{"segments": [', "not valid JSON"),
+        ("notes.json", b'{"hello": 1}', "segments"),
+        ("broken.pdf", b"%PDF-1.4 nonsense", "PDF"),
+        ("broken.docx", b"PK\x03\x04 nonsense", "Word"),
+        ("old.doc", b"\xd0\xcf\x11\xe0 binary", ".docx"),
+        ("latin.bin", b"\x00\x01\x02", "binary"),
+    ],
+)
+def test_unreadable_files_say_why(name, data, reason):
+    with pytest.raises(SeedError, match=reason):
+        read(name, data)

@@ -346,12 +346,17 @@ def _encode(embedder: Embedder, passages: list[Passage], progress: bool):
     from tqdm import tqdm
 
     texts = [p.embedding_text() for p in passages]
-    out = []
+    # subtle: batches of similar length pad less; sentence-transformers sorts only within the
+    # batches it is given, so sort the whole build, then put the vectors back in order.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out: list = [None] * len(texts)
     step = embedder.batch_size
     with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
-        for i in range(0, len(texts), step):
-            out.extend(embedder.encode(texts[i : i + step]).tolist())
-            bar.update(len(texts[i : i + step]))
+        for i in range(0, len(order), step):
+            batch = order[i : i + step]
+            for j, vector in zip(batch, embedder.encode([texts[j] for j in batch]).tolist()):
+                out[j] = vector
+            bar.update(len(batch))
     return out
 
 

@@ -112,3 +112,21 @@ def test_hard_wrapped_lines_join_into_sentences():
 def test_unreadable_files_say_why(name, data, reason):
     with pytest.raises(SeedError, match=reason):
         read(name, data)
+
+
+def test_a_speech_with_one_label_at_the_top_is_that_speakers():
+    text = (
+        "Remarks by Governor Ada Obi on the Flood Recovery Plan\nMarch 3, 2025\n\n"
+        "GOVERNOR OBI:\nGood evening. Tonight I want to tell you what the state will do.\n\n"
+        "Every household in the twelve counties can apply for a grant of up to $25,000.\n"
+    )
+    doc = read("speech.txt", text.encode())
+    spoken = [t for t in doc.turns if t.speaker]
+    assert [(t.speaker, t.role) for t in spoken] == [("Obi", "Governor")]
+    assert "25,000" in doc.text[spoken[0].start : spoken[0].end]
+
+
+def test_utf16_with_a_bom_is_read():
+    text = "Meeting\r\n\r\nANNA BERG: The plan passed.\r\nTOM LI: The vote was 7 to 2.\r\n"
+    doc = read("minutes.txt", text.encode("utf-16"))
+    assert [t.speaker for t in doc.turns if t.speaker] == ["Anna Berg", "Tom Li"]

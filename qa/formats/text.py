@@ -122,7 +122,9 @@ def read(text: str, source: str, *, fmt: str | None = None) -> Document:
     furniture = _furniture_lines(lines)
     labels = _labels(lines, body_from, furniture)
     fmt = fmt or ("markdown" if source.lower().endswith((".md", ".markdown")) else "text")
-    if len(labels) >= 2:
+    # One label near the top is a speech ("PRESIDENT OBI: My fellow citizens, ..."); one deep
+    # in prose is more likely a quoted "Note: ..." than a speaker.
+    if len(labels) >= 2 or (labels and lines[labels[0].first_line].start < 0.3 * len(text)):
         doc = _parse_transcript(text, source, lines, labels, body_from, furniture)
     else:
         doc = _parse_prose(text, source, lines, body_from, furniture)

@@ -124,7 +124,9 @@ def read(text: str, source: str, *, fmt: str | None = None) -> Document:
     fmt = fmt or ("markdown" if source.lower().endswith((".md", ".markdown")) else "text")
     # One label near the top is a speech ("PRESIDENT OBI: My fellow citizens, ..."); one deep
     # in prose is more likely a quoted "Note: ..." than a speaker.
-    if len(labels) >= 2 or (labels and lines[labels[0].first_line].start < 0.3 * len(text)):
+    top = labels and (lines[labels[0].first_line].start < 0.3 * len(text)
+                      or labels[0].first_line - body_from <= 8)  # fmt: skip
+    if len(labels) >= 2 or top:
         doc = _parse_transcript(text, source, lines, labels, body_from, furniture)
     else:
         doc = _parse_prose(text, source, lines, body_from, furniture)

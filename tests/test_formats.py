@@ -130,3 +130,52 @@ def test_utf16_with_a_bom_is_read():
     text = "Meeting\r\n\r\nANNA BERG: The plan passed.\r\nTOM LI: The vote was 7 to 2.\r\n"
     doc = read("minutes.txt", text.encode("utf-16"))
     assert [t.speaker for t in doc.turns if t.speaker] == ["Anna Berg", "Tom Li"]
+
+
+def test_citations_say_where_to_check_in_every_view():
+    from qa.cli import format_answer
+    from qa.render import passage_html
+    from qa.types import Answer, Passage
+
+    timed = Passage(text="We start in May.", source="pod.vtt", start=0, end=16,
+                    speaker="Dana Whitlock", start_time=723.4, end_time=3735.0)  # fmt: skip
+    paged = Passage(text="So ordered.", source="court.pdf", start=5, end=16, speaker="Judge",
+                    page=4)  # fmt: skip
+    plain = Passage(text="Hello.", source="a.txt", start=7, end=13)
+    assert [p.location() for p in (timed, paged, plain)] == [
+        "pod.vtt, 12:03-1:02:15", "court.pdf, page 4", "a.txt, characters 7-13"
+    ]  # fmt: skip
+    assert "12:03-1:02:15" in passage_html(1, timed) and "page 4" in passage_html(2, paged)
+    a = Answer(text="We start in May. [1]", citations=[timed, paged], found=True, query="q")
+    assert "pod.vtt, 12:03-1:02:15" in format_answer(a) and "court.pdf, page 4" in format_answer(a)
+    cited = a.to_dict()["citations"]
+    assert (
+        cited[0]["start_time"] == 723.4 and cited[1]["page"] == 4 and cited[1]["end_time"] is None
+    )
+
+
+def test_broadcast_chevrons_name_the_speaker_in_captions():
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n>> CHAIR LINDA MARCHETTI: We will begin\n\n"
+        "00:00:04.000 --> 00:00:07.000\nwith the budget.\n\n"
+        "00:00:07.500 --> 00:00:10.000\n>> DR. OSEI: Thank you, Madam Chair.\n"
+    )
+    doc = read("board.vtt", vtt.encode())
+    assert [(t.speaker, t.role) for t in doc.turns] == [
+        ("Linda Marchetti", "Chair"), ("Osei", None)
+    ]  # fmt: skip
+    assert doc.text.startswith("We will begin with the budget.")
+
+
+def test_page_chrome_and_lowercase_roles_in_a_web_copy():
+    text = (
+        "Home > News > Speeches and transcripts\n\n"
+        "Transcript: Minister Okafor's press conference on housing\n\nDate: 9 April 2024\n\n"
+        "**Ms Patel (for the appellant)**: The site lies outside the settlement boundary.\n\n"
+        "**INSPECTOR HALL**: Thank you, Ms Patel. We will break for ten minutes.\n"
+    )
+    doc = read("inquiry.md", text.encode())
+    assert doc.title == "Minister Okafor's press conference on housing"
+    assert [(t.speaker, t.role) for t in doc.turns if t.speaker] == [
+        ("Patel", "for the appellant"), ("Hall", "Inspector")
+    ]  # fmt: skip

@@ -39,7 +39,7 @@ _NOT_SPEAKERS = set(
     example transcript present participants attendees agenda summary contents duration
     recorded published url link file language kind category categories keywords author
     description appearances index exhibits proceedings certificate contents witness
-    witnesses""".split()
+    witnesses venue""".split()
 )
 # "(spoke in Spanish)", "(interpretation from French)", "(via video link)": how, not who.
 _MANNER = re.compile(
@@ -108,8 +108,13 @@ def split_label(label: str) -> tuple[str, str | None] | None:
     m = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", label)
     if m:  # "MODERATOR (Jane Doe)", "Jane Doe (Moderator)", "Senator Ruiz (R-MT)"
         a, b = m.group(1).strip(), m.group(2).strip()
-        if _plain_label(a) is None or _plain_label(b) is None:
+        if _plain_label(a) is None:
             return None
+        if _plain_label(b) is None:  # "Ms Patel (for the appellant)": a role in any case
+            if len(b.split()) > 8 or not re.fullmatch(r"[\w .,'’&/-]+", b):
+                return None
+            inner = split_label(a)
+            return (inner[0], b if inner[1] is None else f"{inner[1]}, {b}") if inner else None
         b_name = b if re.fullmatch(r"[A-Z]{1,3}(-[A-Z]{2})?", b) else _title_case(b)
         if a.split()[0].lower() in _TITLES and len(a.split()) == 1:
             inner = split_label(b)

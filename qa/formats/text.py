@@ -55,7 +55,8 @@ _DATE_PATTERNS = [
 # Lines that are never speech in any transcript: page counters, separators, editor's notes.
 _FURNITURE_LINE = re.compile(
     r"^((page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?|-\s*\d{1,4}\s*-|[\W_]{3,}|[*]\s*[*](\s*[*])*"
-    r"|(Note|Editor's note|Editor’s note|Transcriber's note)\s*:.*)$",
+    r"|(Note|Editor's note|Editor’s note|Transcriber's note)\s*:.*"
+    r"|[^>|»]{1,40}(\s+[>|»]\s+[^>|»]{1,40}){1,6})$",  # a breadcrumb: "Home > News > Speeches"
     re.IGNORECASE,
 )
 _TIME_LINE = re.compile(r"^\d{1,2}:\d{2}(\s*(am|pm))?$", re.IGNORECASE)
@@ -67,8 +68,8 @@ _EVENT = re.compile(
     r"|roundtable|panel|forum|webinar|lecture)s?\b",
     re.IGNORECASE,
 )
-_KEY_LINE = re.compile(r"^(?P<key>Title|Date|Place|Location|Venue|Where)\s*:\s*(?P<value>.+)$",
-                       re.IGNORECASE)  # fmt: skip
+_KEY_LINE = re.compile(r"^[*_]*(?P<key>Title|Transcript|Date|Place|Location|Venue|Where)[*_]*"
+                       r"\s*:\s*[*_]*\s*(?P<value>.+)$", re.IGNORECASE)  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -176,9 +177,9 @@ def _header_metadata(source: str, header: list[_Line]) -> Document:
     title = place = None
     for i, t in enumerate(texts):
         k = _KEY_LINE.match(t)
-        if k and k.group("key").lower() == "title":
+        if k and k.group("key").lower() in ("title", "transcript"):
             title = k.group("value").strip()
-        elif k and k.group("key").lower() != "date":
+        elif k and k.group("key").lower() not in ("date", "transcript"):
             place = place or k.group("value").strip()
         if date is None and (d := parse_date(t)) is not None:
             date, date_idx = d, i

@@ -36,7 +36,9 @@ class Segment:
 
 
 def name_prefix(text: str, *, brackets: bool = True) -> tuple[str, str | None, str] | None:
-    """A speaker named at the start of a cue ("NAME: ...", "[Name] ..."): (name, role, rest)."""
+    """A speaker named at the start of a cue ("NAME: ...", "[Name] ...", ">> NAME: ..."):
+    (name, role, rest). Broadcast captions mark a change of speaker with ">>"."""
+    text = re.sub(r"^\s*>>+\s*", "", text)
     if brackets and (m := _BRACKET_NAME.match(text)):
         raw = m.group("name").strip()
         if raw.lower().split()[0] not in _SOUNDS and (who := split_label(raw)):
@@ -106,6 +108,7 @@ def metadata_from_notes(notes: list[str]) -> tuple[str, str | None]:
             title = m.group(2).strip()
         if date is None:
             date = parse_date(line)
-        if not title and line and not m and len(line.split()) >= 2 and parse_date(line) is None:
-            title = line
+        if (not title and line and not m and 2 <= len(line.split()) <= 14
+                and parse_date(line) is None and not line.endswith(".")):  # fmt: skip
+            title = line  # a free line that reads as a title, not as a remark
     return title, date

@@ -179,3 +179,9 @@ def test_page_chrome_and_lowercase_roles_in_a_web_copy():
     assert [(t.speaker, t.role) for t in doc.turns if t.speaker] == [
         ("Patel", "for the appellant"), ("Hall", "Inspector")
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["captions.vtt", "subtitles.srt", "whisperx.json"])
+def test_a_misnamed_file_is_read_by_its_content(name):
+    doc = read("export.txt", (FIXTURES / name).read_bytes())
+    assert doc.format == EXPECTED[name]["format"]

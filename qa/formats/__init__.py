@@ -38,7 +38,7 @@ NOT_TRANSCRIPTS = {".doc": "old Word .doc: save it as .docx",
 def sniff(name: str, data: bytes) -> str:
     """The format of a file: by extension, else by content."""
     ext = PurePosixPath(name).suffix.lower()
-    if ext in EXTENSIONS:
+    if ext in EXTENSIONS and EXTENSIONS[ext] != "text":
         return EXTENSIONS[ext]
     if ext in NOT_TRANSCRIPTS:
         raise SeedError(NOT_TRANSCRIPTS[ext])
@@ -54,8 +54,10 @@ def sniff(name: str, data: bytes) -> str:
         return "vtt"
     if re.match(r"\d+\s*\r?\n\d{1,2}:\d{2}:\d{2},\d{3} -->", start):
         return "srt"
-    if start[:1] in "{[":
+    if start[:1] in "{[" and ext not in EXTENSIONS:
         return "json"
+    if start[:1] == "{" and re.search(r'"(segments|utterances|results)"\s*:', start):
+        return "json"  # a speech-to-text export saved as .txt
     return "text"
 
 

@@ -24,6 +24,11 @@ def _env(name: str, default: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the app parses its own options (`qa serve -h` lists them)
+        from qa.ui import main as serve
+
+        return serve(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -134,12 +139,27 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_index(args) -> int:
     from qa.index import build
 
-    progress = not args.quiet and sys.stderr.isatty()
+    progress = False if args.quiet else True if sys.stderr.isatty() else progress_lines()
     report = build(
         args.seeds, args.index, model=args.model, chroma_url=args.chroma_url, progress=progress
     )
     print(describe_build(report, args.seeds, args.index))
     return 0
+
+
+def progress_lines(every: float = 5.0):
+    """Progress for a log, not a terminal: a line every `every` seconds and at the end."""
+    import time
+
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= every:
+            last[0] = now
+            print(f"qa index: embedded {done} of {total} passages", file=sys.stderr, flush=True)
+
+    return report
 
 
 def describe_build(report, seeds: Path, index: Path) -> str:
@@ -161,14 +181,14 @@ def describe_build(report, seeds: Path, index: Path) -> str:
             lines.append(f"{label:8} {n}")
     if report.changed_anything:
         lines.append(
-            f"index {index}: {report.passages} passages from "
+            f"index at {index}: {report.passages} passages from "
             f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)}"
             f" files; embedded {report.embedded}, reused {report.reused} "
             f"({report.seconds:.1f} s)"
         )
     else:
         lines.append(
-            f"index {index} is up to date: {report.passages} passages from "
+            f"index at {index} is up to date: {report.passages} passages from "
             f"{len(report.unchanged) + len(report.kept)} files ({report.seconds:.2f} s)"
         )
     return "\n".join(lines)

@@ -144,7 +144,7 @@ def build(
     *,
     model: str = DEFAULT_MODEL,
     embedder: Embedder | None = None,
-    progress: bool = False,
+    progress=False,  # True: a progress bar; a callable: called with (done, total)
     chunker: str = "turns",
     chroma_url: str | None = None,
 ) -> BuildReport:
@@ -342,7 +342,7 @@ def _apply_changes(store, report, docs, old_files, embedder, progress, chunker) 
     return files
 
 
-def _encode(embedder: Embedder, passages: list[Passage], progress: bool):
+def _encode(embedder: Embedder, passages: list[Passage], progress):
     from tqdm import tqdm
 
     texts = [p.embedding_text() for p in passages]
@@ -351,12 +351,15 @@ def _encode(embedder: Embedder, passages: list[Passage], progress: bool):
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list = [None] * len(texts)
     step = embedder.batch_size
-    with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
+    bar_on = progress is True  # a callable gets (done, total) instead of a bar (a log file)
+    with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not bar_on) as bar:
         for i in range(0, len(order), step):
             batch = order[i : i + step]
             for j, vector in zip(batch, embedder.encode([texts[j] for j in batch]).tolist()):
                 out[j] = vector
             bar.update(len(batch))
+            if callable(progress):
+                progress(min(i + step, len(order)), len(order))
     return out
 
 

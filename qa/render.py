@@ -16,12 +16,22 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 CSS = """
 #sources .src { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: 8px 10px; margin-bottom: 10px; }
+  padding: 8px 10px; margin: 0 0 10px 0; }
+#sources .src:first-of-type { margin-top: 0; }
 #sources .src-head { font-size: 0.9em; margin-bottom: 4px; }
 #sources .src-n { font-weight: 700; margin-right: 4px; }
-#sources .src-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
+#sources .src-meta { color: var(--body-text-color); opacity: 0.85; font-size: 0.85em; }
 #sources .src-text { white-space: pre-wrap; margin: 6px 0 0 0; font-size: 0.92em; }
+#sources .src-empty { margin: 0; }
 #sources mark { background: #fde68a; color: #111; padding: 0 1px; }
+#documents table { table-layout: fixed; width: 100%; border-collapse: collapse; font-size: 0.9em; }
+#documents th, #documents td { padding: 4px 6px;
+  border-bottom: 1px solid var(--border-color-primary); overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; text-align: left; }
+#documents .c-title { width: 30%; } #documents .c-date { width: 9%; }
+#documents .c-format { width: 7%; } #documents .c-speakers { width: 24%; }
+#documents .c-passages { width: 7%; } #documents .c-span { width: 11%; }
+#documents .c-file { width: 12%; }
 """
 
 
@@ -31,24 +41,37 @@ def chat_text(text: str) -> str:
 
 
 def sources_html(answer: Answer | None) -> str:
-    """The sources panel: each cited passage with its speaker, document, date and score."""
+    """The sources panel: each cited passage, in the order of its number, with its speaker,
+    document, date and where to check it (time, page or characters). The rank is the order;
+    no raw score is shown."""
+    style = f"<style>{CSS}</style>"  # subtle: carried by the panel itself (no gap above it)
     if answer is None:
-        return '<div class="src-empty">Cited passages will appear here.</div>'
+        return style + '<p class="src-empty">Cited passages will appear here.</p>'
     if not answer.citations:
-        return '<div class="src-empty">No passages matched.</div>'
-    head = "" if answer.found else "<p><b>Nearest passages</b> (they do not answer it):</p>"
-    return head + "".join(passage_html(n, p) for n, p in enumerate(answer.citations, 1))
+        return style + '<p class="src-empty">No passages to show.</p>'
+    head = (
+        ""
+        if answer.found
+        else '<p class="src-empty"><b>Nearest passages</b> (they do not answer it):</p>'
+    )
+    return style + head + "".join(passage_html(n, p) for n, p in enumerate(answer.citations, 1))
+
+
+def speaker_label(p: Passage) -> str:
+    """Who a passage is by: its speaker, the document's header, or narration."""
+    if p.speaker:
+        return p.speaker
+    return "Document header" if p.turn == 0 else "Narration"
 
 
 def passage_html(n: int, p: Passage) -> str:
-    who = html.escape(p.speaker or "Narration")
+    who = html.escape(speaker_label(p))
     role = f" ({html.escape(p.role)})" if p.role else ""
     meta = " · ".join(html.escape(x) for x in (p.title, p.date or "undated", p.location()))
     return (
         f'<div class="src" data-n="{n}">'
         f'<div class="src-head"><span class="src-n">[{n}]</span>'
-        f'<span class="src-speaker">{who}</span>{role}'
-        f' <span class="src-meta">· score {p.score:.4f}</span></div>'
+        f'<span class="src-speaker">{who}</span>{role}</div>'
         f'<div class="src-meta">{meta}</div>'
         f'<div class="src-text">{highlighted(p)}</div></div>'
     )
@@ -67,9 +90,30 @@ def highlighted(p: Passage) -> str:
     return "".join(out)
 
 
-def documents_rows(documents: list[dict]) -> list[list]:
-    """Rows for the documents table: title, date, file, passages, speakers."""
-    return [
-        [d["title"], d["date"] or "", d["source"], d["passages"], ", ".join(d["speakers"])]
-        for d in documents
-    ]
+DOCUMENT_COLUMNS = ("Title", "Date", "Format", "Speakers", "Passages", "Time or pages", "File")
+
+
+def documents_html(documents: list[dict]) -> str:
+    """The Documents tab's table: every column fits at 1400 px; a cut cell shows all on hover."""
+    from qa.types import clock
+
+    if not documents:
+        return '<p id="no-documents">No documents indexed yet: add transcripts below.</p>'
+    cls = ("title", "date", "format", "speakers", "passages", "span", "file")
+    head = "".join(f'<th class="c-{c}">{h}</th>' for c, h in zip(cls, DOCUMENT_COLUMNS))
+    rows = []
+    for d in documents:
+        span = ""
+        if d.get("start_time") is not None:
+            span = f"{clock(d['start_time'])}–{clock(d.get('end_time') or d['start_time'])}"
+        elif d.get("pages"):
+            span = f"pages 1–{d['pages']}"
+        speakers = d["speakers"]
+        who = f"{len(speakers)}: {', '.join(speakers)}" if speakers else "none found"
+        cells = [d["title"], d["date"] or "undated", d.get("format") or "", who,
+                 str(d["passages"]), span, d["source"]]  # fmt: skip
+        rows.append("<tr>" + "".join(
+            f'<td class="c-{c}" title="{html.escape(v)}">{html.escape(v)}</td>'
+            for c, v in zip(cls, cells)) + "</tr>")  # fmt: skip
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<style>{CSS}</style>{table}"

@@ -22,11 +22,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
+from qa import library  # noqa: E402
 from qa.answer import answer  # noqa: E402
 from qa.errors import QAError, QuestionError  # noqa: E402
+from qa.formats import EXTENSIONS  # noqa: E402
 from qa.index import build  # noqa: E402
-from qa.render import CSS, chat_text, documents_rows, sources_html  # noqa: E402
-from qa.retrieve import MAX_QUESTION_CHARS, open_index  # noqa: E402
+from qa.render import chat_text, documents_html, sources_html  # noqa: E402
+from qa.retrieve import open_index  # noqa: E402
 from qa.types import CITATION_FIELDS  # noqa: E402
 
 EXAMPLES = [
@@ -53,14 +55,17 @@ def build_app(
                 (f"{d['title'][:70]} ({d['date'] or 'undated'})", d["source"])
                 for d in ix.documents()
             ]
-            return speakers, docs, documents_rows(ix.documents())
+            return speakers, docs, documents_html(ix.documents())
         except QAError:
-            return [ALL_SPEAKERS], [(ALL_DOCUMENTS, ALL_DOCUMENTS)], []
+            return [ALL_SPEAKERS], [(ALL_DOCUMENTS, ALL_DOCUMENTS)], documents_html([])
 
     def ask_json(
         question: str, history: list[str] | None = None, speaker: str = "", source: str = ""
     ) -> dict:
         """Answer a question about the transcripts; returns answer, found, query, citations."""
+        bad = _bad_arguments(question, history, speaker, source)
+        if bad:
+            return {"answer": bad, "found": False, "query": "", "citations": [], "error": bad}
         try:
             a = answer(
                 question,
@@ -70,12 +75,7 @@ def build_app(
                 index_dir=index_dir,
             )
         except QuestionError as e:
-            return {
-                "answer": f"{str(e)[0].upper()}{str(e)[1:]}.",
-                "found": False,
-                "query": "",
-                "citations": [],
-            }
+            return {"answer": _sentence(e), "found": False, "query": "", "citations": []}
         except QAError as e:
             return {"answer": str(e), "found": False, "query": "", "citations": [], "error": str(e)}
         d = a.to_dict()
@@ -88,11 +88,9 @@ def build_app(
         if not question:
             yield "", chat, gr.update()
             return
-        earlier = [
-            m["content"]
-            for m in chat
-            if m.get("role") == "user" and isinstance(m.get("content"), str)
-        ]
+        # subtle: Gradio 6 hands each message's content over as a list of parts
+        # ([{"type": "text", "text": ...}]), not as a string; read the text either way.
+        earlier = [t for m in chat if m.get("role") == "user" and (t := message_text(m).strip())]
         chat.append({"role": "user", "content": question})
         yield "", chat, gr.update()
         try:
@@ -104,17 +102,11 @@ def build_app(
                 index_dir=index_dir,
             )
         except QAError as e:
-            chat.append({"role": "assistant", "content": chat_text(str(e))})
+            chat.append({"role": "assistant", "content": chat_text(_sentence(e))})
             yield "", chat, sources_html(None)
             return
         if a.query != " ".join(question.split()):
-            chat.append(
-                {
-                    "role": "assistant",
-                    "content": chat_text(a.query),
-                    "metadata": {"title": f"Searched for: {a.query}"},
-                }
-            )
+            chat.append({"role": "assistant", "content": f"*Searched for:* {chat_text(a.query)}"})
         chat.append({"role": "assistant", "content": ""})
         words = chat_text(a.text).split(" ")
         for i in range(0, len(words), 4):  # stream the answer in, a few words at a time
@@ -123,25 +115,57 @@ def build_app(
             time.sleep(0.02)
         yield "", chat, sources_html(a)
 
-    def rebuild(progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
-        progress(0, desc="Checking seeds")
+    def refreshed(msg):
+        speakers, docs, table_html = filters()
+        sources = [d for d in docs if d[1] != ALL_DOCUMENTS]
+        return (
+            msg,
+            table_html,
+            gr.update(choices=speakers, value=ALL_SPEAKERS),
+            gr.update(choices=docs, value=ALL_DOCUMENTS),
+            gr.update(choices=sources, value=None),
+        )
+
+    def run_build(lines: list[str]) -> str:
         try:
             report = build(seeds_dir, index_dir, progress=True, chroma_url=chroma_url)
         except QAError as e:
-            msg = f"Not rebuilt: {e}"
+            lines.append(f"Not rebuilt: {e}")
         else:
             from qa.cli import describe_build
 
-            msg = describe_build(report, seeds_dir, index_dir)
-        speakers, docs, rows = filters()
-        return (
-            msg,
-            rows,
-            gr.update(choices=speakers, value=ALL_SPEAKERS),
-            gr.update(choices=docs, value=ALL_DOCUMENTS),
-        )
+            lines.append(describe_build(report, seeds_dir, index_dir))
+        return "\n".join(lines)
 
-    speakers, docs, rows = filters()
+    def rebuild(progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
+        progress(0, desc="Checking seeds")
+        return refreshed(run_build([]))
+
+    def add_files(files, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", "")) for f in files or []]
+        added = library.add(seeds_dir, [(p.name, p) for p in paths if p.name])
+        # The build's report lists what was added; here only what it cannot know.
+        lines = [
+            f"saved {a.original} as {a.saved_as} ({a.reason})" if a.saved_as
+            else f"not added: {a.original}: {a.reason}"
+            for a in added if a.reason
+        ]  # fmt: skip
+        if not any(a.saved_as for a in added):
+            return refreshed("\n".join(lines) or "No file received.")
+        progress(0, desc="Indexing the new transcripts")
+        return refreshed(run_build(lines))
+
+    def remove_file(source, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        if not source:
+            return refreshed("Choose a document to remove.")
+        try:
+            moved = library.remove(seeds_dir, source)
+        except QAError as e:
+            return refreshed(f"Not removed: {e}")
+        progress(0, desc="Updating the index")
+        return refreshed(run_build([f"moved {source} to {moved} (put it back to restore it)"]))
+
+    speakers, docs, table_html = filters()
     with gr.Blocks(title="qa: ask the transcripts", fill_height=True) as app:
         gr.Markdown(
             "## qa: ask the transcripts\nAnswers quote the transcripts and cite who "
@@ -154,12 +178,13 @@ def build_app(
                         label="Chat", height=460, elem_id="chat", sanitize_html=True
                     )
                     with gr.Row():
+                        # subtle: no max_length; the box would cut a long question silently,
+                        # and the answerer refuses it with a message instead.
                         box = gr.Textbox(
                             placeholder="Ask about the transcripts…",
                             scale=5,
                             show_label=False,
                             elem_id="question",
-                            max_length=MAX_QUESTION_CHARS,
                             autofocus=True,
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
@@ -175,18 +200,27 @@ def build_app(
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
                     # subtle: launch(css=...) replaces Blocks.css, so the panel carries its own.
-                    gr.HTML(f"<style>{CSS}</style>", padding=False)
-                    sources = gr.HTML(sources_html(None), elem_id="sources")
+                    sources = gr.HTML(sources_html(None), elem_id="sources", padding=False)
         with gr.Tab("Documents"):
-            table = gr.Dataframe(
-                rows,
-                headers=["Title", "Date", "File", "Passages", "Speakers"],
-                interactive=False,
-                wrap=True,
-            )
+            table = gr.HTML(table_html, elem_id="documents")
             with gr.Row():
-                rebuild_btn = gr.Button("Rebuild index", elem_id="rebuild")
-            status = gr.Textbox(label="Index status", lines=4, interactive=False)
+                upload = gr.File(
+                    label=f"Add transcripts ({', '.join(sorted(EXTENSIONS))}; "
+                    f"up to {library.MAX_UPLOAD_BYTES // 2**20} MB each)",
+                    file_count="multiple",
+                    file_types=sorted(EXTENSIONS),
+                    elem_id="upload",
+                )
+                with gr.Column():
+                    removable = gr.Dropdown(
+                        [d for d in docs if d[1] != ALL_DOCUMENTS],
+                        value=None,
+                        label="Document to remove (moved to seeds/.removed/, never deleted)",
+                        elem_id="remove-choice",
+                    )
+                    remove_btn = gr.Button("Remove document", elem_id="remove")
+                    rebuild_btn = gr.Button("Rebuild index", elem_id="rebuild")
+            status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="status")
 
         for trigger in (box.submit, send.click):
             trigger(
@@ -198,19 +232,53 @@ def build_app(
         clear.click(
             lambda: ([], sources_html(None)), None, [chatbot, sources], api_visibility="private"
         )
-        rebuild_btn.click(
-            rebuild,
-            None,
-            [status, table, speaker, document],
-            api_name="rebuild",
-            concurrency_id="writer",
-        )
+        outputs = [status, table, speaker, document, removable]
+        rebuild_btn.click(rebuild, None, outputs, api_name="rebuild", concurrency_id="writer")
+        upload.upload(add_files, upload, outputs, api_visibility="private",
+                      concurrency_id="writer").then(lambda: None, None, upload,
+                                                    api_visibility="private")  # fmt: skip
+        remove_btn.click(remove_file, removable, outputs, api_visibility="private",
+                         concurrency_id="writer")  # fmt: skip
         gr.api(ask_json, api_name="ask", concurrency_limit=4)
     return app
 
 
 def _api_citation(c: dict) -> dict:
     return {k: c[k] for k in CITATION_FIELDS}
+
+
+def message_text(message: dict) -> str:
+    """The text of a chat message, whether its content is a string or a list of parts."""
+
+    def text(content) -> str:
+        if isinstance(content, str):
+            return content
+        if isinstance(content, dict):
+            return text(content.get("text") or "") if content.get("type", "text") == "text" else ""
+        if isinstance(content, list | tuple):
+            return " ".join(t for t in map(text, content) if t)
+        return ""
+
+    return text(message.get("content"))
+
+
+def _sentence(e: Exception) -> str:
+    s = str(e)
+    return f"{s[:1].upper()}{s[1:]}" + ("" if s.endswith((".", "?", "!")) else ".")
+
+
+def _bad_arguments(question, history, speaker, source) -> str | None:
+    """What is wrong with `/ask`'s arguments, if anything (they come from other programs)."""
+    if question is not None and not isinstance(question, str):
+        return "question must be a string"
+    if history is not None and not (
+        isinstance(history, list) and all(isinstance(h, str) for h in history)
+    ):
+        return "history must be a list of earlier questions (strings), oldest first"
+    for name, value in (("speaker", speaker), ("source", source)):
+        if value is not None and not isinstance(value, str):
+            return f"{name} must be a string (a speaker's name, or a document's file name)"
+    return None
 
 
 def ensure_index(seeds_dir: Path, index_dir: Path, chroma_url: str | None = None) -> None:
@@ -241,10 +309,25 @@ def _warm(index_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="qa serve", description="Serve the qa web chat.")
-    p.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
-    p.add_argument("--seeds", type=Path, default=Path(os.environ.get("QA_SEEDS_DIR") or "seeds"))
-    p.add_argument("--index", type=Path, default=Path(os.environ.get("QA_INDEX_DIR") or "index"))
+    p.add_argument(
+        "--host",
+        default=os.environ.get("QA_HOST", "127.0.0.1"),
+        help="address to serve on (env QA_HOST; default: 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("QA_PORT", "7860")),
+        help="port (env QA_PORT; default: 7860)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=Path,
+        default=Path(os.environ.get("QA_SEEDS_DIR") or "seeds"),
+        help="transcripts folder; uploads are saved here (env QA_SEEDS_DIR)",
+    )
+    p.add_argument("--index", type=Path, default=Path(os.environ.get("QA_INDEX_DIR") or "index"),
+                   help="index folder (env QA_INDEX_DIR; default: index)")  # fmt: skip
     p.add_argument("--chroma-url", default=os.environ.get("QA_CHROMA_URL") or None,
                    help="keep vectors on a Chroma server (env QA_CHROMA_URL)")  # fmt: skip
     args = p.parse_args(argv)
@@ -266,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         prevent_thread_lock=True,
         show_error=True,
         quiet=True,
+        max_file_size=library.MAX_UPLOAD_BYTES,  # Gradio's own upload route refuses more
     )
     url = f"http://{args.host}:{args.port}/"
     print(f"qa: serving on {url} ({time.perf_counter() - t0:.1f} s after start)", flush=True)

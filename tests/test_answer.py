@@ -305,3 +305,21 @@ def test_a_time_said_relative_to_now_answers_when(seed_index):
     assert a.found and "over the past few days" in a.text, a.text
     a = qa.answer("When will the large-scale operation finish?", index_dir=seed_index)
     assert a.found and "will end soon" in a.text, a.text
+
+
+def test_a_filter_that_matches_nothing_says_so_once(seed_index):
+    a = qa.answer("What about Afghanistan?", speaker="Ilyassov", source=KREMLIN,
+                  index_dir=seed_index)  # fmt: skip
+    assert not a.found and a.citations == []
+    assert "No passage matches the speaker or document" in a.text
+    assert "nearest passages are below" not in a.text
+
+
+def test_sources_label_the_header_and_show_no_score():
+    from qa.render import passage_html
+    from qa.types import Passage
+
+    header = Passage(text="Session of the Council", source="a.txt", start=0, end=22, turn=0,
+                     score=0.8123)  # fmt: skip
+    html = passage_html(1, header)
+    assert "Document header" in html and "Narration" not in html and "0.8123" not in html

@@ -128,12 +128,36 @@ def test_rebuild_from_the_app_picks_up_a_new_seed(seeds_copy, tmp_path, embedder
             "TOM LI: Agreed.\n",
             encoding="utf-8",
         )
-        status, table, _, _ = client.predict(api_name="/rebuild")
+        status, table, _, _, _ = client.predict(api_name="/rebuild")
         assert "added    dam.txt" in status
-        assert "dam.txt" in [row[2] for row in table["data"]]
+        assert ">dam.txt</td>" in table  # the documents table lists the new file
         r = client.predict("How much does the Vistula dam hold?", api_name="/ask")
         assert (
             r["found"] and "7 million" in r["answer"] and r["citations"][0]["source"] == "dam.txt"
         )
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (("Who commanded the force?", "not a list"), "history must be a list"),
+        (("Who commanded the force?", [1, 2]), "history must be a list"),
+        (("Who commanded the force?", None, 7), "speaker must be a string"),
+    ],
+)
+def test_api_refuses_wrongly_typed_arguments_with_a_message(served, args, complaint, capfd):
+    _, client = served
+    r = client.predict(*args, api_name="/ask")
+    assert r["found"] is False and complaint in r["error"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_chat_history_is_read_from_any_content_shape():
+    from qa.ui import message_text
+
+    assert message_text({"role": "user", "content": "Who spoke first?"}) == "Who spoke first?"
+    parts = {"role": "user", "content": [{"type": "text", "text": "What did Rahmon say?"}]}
+    assert message_text(parts) == "What did Rahmon say?"
+    assert message_text({"role": "user", "content": [{"type": "file", "file": {}}]}) == ""

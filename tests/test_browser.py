@@ -99,3 +99,105 @@ def test_browser_shows_transcript_markup_as_text(page):
     assert "**dam**" in page.locator("#sources").inner_text()
     assert "<script>" in page.locator("#chat").inner_text()
     page.screenshot(path=str(ARTIFACTS / "escaped-markup.png"), full_page=True)
+
+
+def type_question(page, question: str):
+    """As a person does: click the box, type, press Enter."""
+    box = page.locator("#question textarea")
+    box.click()
+    box.press_sequentially(question, delay=5)
+    box.press("Enter")
+
+
+def wait_for_chat(page, text: str, timeout=60_000):
+    page.wait_for_function(
+        "t => document.querySelector('#chat').innerText.includes(t)", arg=text, timeout=timeout
+    )
+
+
+def test_browser_follow_up_typed_in_the_chat_uses_the_history(page):
+    page.get_by_role("button", name="New chat").click()
+    type_question(page, "What did Rahmon say about Afghanistan?")
+    page.wait_for_selector("#sources .src", timeout=60_000)
+    type_question(page, "Who spoke after him?")
+    wait_for_chat(page, "Searched for")
+    wait_for_chat(page, "Pashinyan")
+    page.wait_for_function(  # the sources panel follows the answer once it has streamed in
+        "document.querySelector('#sources').innerText.includes('Nikol Pashinyan')",
+        timeout=60_000,
+    )
+    chat = page.locator("#chat").inner_text()
+    assert chat.count("Searched for") == 1  # shown once, not as heading and body
+    assert "do not seem to answer" not in chat.split("Who spoke after him?")[1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "follow-up.png"), full_page=True)
+
+
+def test_browser_refuses_an_over_long_question_with_a_message(page):
+    page.get_by_role("button", name="New chat").click()
+    box = page.locator("#question textarea")
+    box.fill("why " * 600)  # 2,400 characters: pasted, not typed
+    box.press("Enter")
+    wait_for_chat(page, "the limit is 2000")
+
+
+def test_browser_sources_show_no_raw_scores_and_number_in_order(page):
+    page.get_by_role("button", name="New chat").click()
+    ask(page, "Who commanded the CSTO peacekeeping force?")
+    cards = page.locator("#sources .src")
+    numbers = [cards.nth(i).get_attribute("data-n") for i in range(cards.count())]
+    assert numbers == [str(i) for i in range(1, len(numbers) + 1)]
+    assert "score" not in page.locator("#sources").inner_text().lower()
+
+
+def open_documents(page):
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#documents table", timeout=30_000)
+
+
+def test_browser_documents_table_shows_every_column(page):
+    open_documents(page)
+    width = page.viewport_size["width"]
+    for header in ("Title", "Date", "Format", "Speakers", "Passages", "Time or pages", "File"):
+        box = page.locator("#documents th", has_text=header).first.bounding_box()
+        assert box and box["width"] > 20 and box["x"] + box["width"] <= width, header
+    title = page.locator("#documents td.c-title").first
+    assert title.get_attribute("title")  # the full title on hover
+
+
+def test_browser_upload_then_ask_then_remove(page):
+    import time
+
+    from conftest import DATA
+
+    open_documents(page)
+    t0 = time.perf_counter()
+    page.locator("#upload input[type=file]").set_input_files(str(DATA / "formats" / "captions.vtt"))
+    page.wait_for_function(
+        "document.querySelector('#status textarea').value.includes('captions.vtt')",
+        timeout=120_000,
+    )
+    page.wait_for_selector("#documents td.c-file:has-text('captions.vtt')", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "documents-after-upload.png"), full_page=True)
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_role("button", name="New chat").click()
+    type_question(page, "How often should tomatoes be watered?")
+    wait_for_chat(page, "tomatoes far too often")  # only the uploaded file says so
+    print(f"upload to answered: {time.perf_counter() - t0:.1f} s")
+    first = page.locator("#sources .src").first
+    assert "captions.vtt, 0:08" in first.inner_text()  # its time, not characters
+
+    open_documents(page)
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Captions (undated)").click()
+    page.locator("#remove").click()
+    page.wait_for_function(
+        "document.querySelector('#status textarea').value.includes('moved captions.vtt')",
+        timeout=120_000,
+    )
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_role("button", name="New chat").click()
+    type_question(page, "How often should tomatoes be watered?")
+    page.wait_for_selector("#sources .src", timeout=60_000)
+    page.wait_for_timeout(500)
+    assert "captions.vtt" not in page.locator("#sources").inner_text()

@@ -133,3 +133,22 @@ def test_ask_piped_into_head_ends_quietly(seed_index):
            f"--index {seed_index} | head -1")  # fmt: skip
     out = subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0 and "Traceback" not in out.stderr and out.stdout.strip()
+
+
+def test_serve_help_lists_its_options():
+    out = qa("serve", "-h")
+    assert out.returncode == 0
+    for option in ("--host", "--port", "--seeds", "--index"):
+        assert option in out.stdout
+
+
+def test_index_reports_progress_in_a_log_and_names_the_folder(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "ANNA BERG: The plan passed.\nTOM LI: Good, the vote was 7 to 2.\n"
+    )
+    out = qa("index", "--seeds", str(seeds), "--index", str(tmp_path / "idx"))  # not a terminal
+    assert out.returncode == 0, out.stderr
+    assert "embedded 2 of 2 passages" in out.stderr
+    assert f"index at {tmp_path / 'idx'}:" in out.stdout and "index index" not in out.stdout

@@ -107,6 +107,9 @@ def test_hard_wrapped_lines_join_into_sentences():
         ("broken.docx", b"PK\x03\x04 nonsense", "Word"),
         ("old.doc", b"\xd0\xcf\x11\xe0 binary", ".docx"),
         ("latin.bin", b"\x00\x01\x02", "binary"),
+        ("cues.vtt", b"WEBVTT\n\n00:00:01.000 --> garbage\nhello\n", "no transcript text"),
+        ("front.md", b"---\ntitle: Only metadata\n---\n", "no transcript text"),
+        ("blank.txt", b"\xef\xbb\xbf   \n", "no transcript text"),
     ],
 )
 def test_unreadable_files_say_why(name, data, reason):

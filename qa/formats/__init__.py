@@ -108,6 +108,8 @@ def read(name: str, data: bytes) -> Document:
             from qa.formats import text as plain
 
             doc = plain.read(text, name, fmt=fmt)
+    if not doc.text.strip() or not doc.turns:
+        raise SeedError(f"no transcript text found in this {fmt} file")
     doc.warnings = warnings(doc, len(data))
     return doc
 
@@ -127,6 +129,4 @@ def warnings(doc: Document, size: int) -> list[str]:
         if len(by) == 1 or n / total > 0.9:
             out.append(f"one speaker ({top}) holds {n / total:.0%} of the text: were other "
                        "speakers' labels missed? (see `qa inspect`)")  # fmt: skip
-    if not doc.text.strip():
-        out.append("no text found")
     return out

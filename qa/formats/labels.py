@@ -274,6 +274,7 @@ def link_names(names: list[str]) -> dict[str, str]:
     "Dana Whitlock" (a lone first name that begins exactly one longer name).
     """
     canon = {}
+    names = list(dict.fromkeys(names))  # subtle: one entry per name; a long hearing has thousands
     for n in names:
         toks = n.lower().split()
         best = n

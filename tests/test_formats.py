@@ -8,7 +8,7 @@ words, times and pages.
 import json
 
 import pytest
-from conftest import DATA
+from conftest import DATA, ROOT
 
 from qa.chunk import chunk
 from qa.errors import SeedError
@@ -188,3 +188,12 @@ def test_page_chrome_and_lowercase_roles_in_a_web_copy():
 def test_a_misnamed_file_is_read_by_its_content(name):
     doc = read("export.txt", (FIXTURES / name).read_bytes())
     assert doc.format == EXPECTED[name]["format"]
+
+
+def test_warnings_name_a_file_without_speakers_or_with_one_speaker_only():
+    prose = ("The committee discussed the budget at length and agreed on nothing. " * 40).encode()
+    assert "no speaker found" in read("notes.txt", prose).warnings[0]
+    monologue = b"Remarks\nMay 1, 2024\n\nJANE DOE: " + prose + b"\nBOB LEE: Thanks.\n"
+    assert "holds" in read("speech.txt", monologue).warnings[0]
+    seeds = ROOT / "seeds"
+    assert all(not read(f.name, f.read_bytes()).warnings for f in seeds.iterdir())

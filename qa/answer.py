@@ -68,7 +68,8 @@ def answer(
     best = candidates[0] if candidates else None
     nearest = [h.passage for h in hits[:k]]
     if best is None or best.score < MIN_SCORE or best.missing_share > MAX_MISSING:
-        return Answer(NOT_FOUND, nearest, False, found.query, best.score if best else 0.0)
+        return Answer(NOT_FOUND, nearest, False, found.query, best.score if best else 0.0,
+                      best.missing_share if best else 1.0)  # fmt: skip
 
     chosen = [best]
     for c in candidates[1:4]:
@@ -88,7 +89,7 @@ def answer(
             break
     text, citations = _quote([(c.passage, c.start, c.end) for c in chosen])
     citations += [p for p in nearest if p not in citations][: max(k - len(citations), 0)]
-    return Answer(text, citations, True, found.query, best.score)
+    return Answer(text, citations, True, found.query, best.score, best.missing_share)
 
 
 def _quote(spans: list[tuple[Passage, int, int]]) -> tuple[str, list[Passage]]:

@@ -154,6 +154,7 @@ class Answer:
     found: bool
     query: str
     score: float = 0.0  # the best sentence's score; below the threshold, found is False
+    missing: float = 0.0  # share of the question's rare-word weight the best sentence lacks
 
     def to_dict(self) -> dict:
         return {

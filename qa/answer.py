@@ -89,7 +89,13 @@ def answer(
             break
     text, citations = _quote([(c.passage, c.start, c.end) for c in chosen])
     citations += [p for p in nearest if p not in citations][: max(k - len(citations), 0)]
-    return Answer(text, citations, True, found.query, best.score, best.missing_share)
+    # Lead with the answer itself when the question asks for a date, number, person, place
+    # or named thing: "Colonel-General Serdyukov [1]. Stanislav Zas said: ...". It is taken
+    # from the quoted sentence, so it never says more than the quote.
+    short = (found.scorer or scorer).short(best.text) if (found.scorer or scorer) else None
+    if short:
+        text = f"{short} [1]. {text}"
+    return Answer(text, citations, True, found.query, best.score, best.missing_share, short)
 
 
 def _quote(spans: list[tuple[Passage, int, int]]) -> tuple[str, list[Passage]]:

@@ -357,6 +357,9 @@ def cmd_eval(args) -> int:
                   f"  answer: {r.answer[:240]}")  # fmt: skip
     print(f"\n{len(questions)} questions\n")
     print(table([(n, s) for n, s, _ in rows]))
+    shipped = rows[-1][1]
+    print(f"\nshort answers (shipped): led with one on {shipped['short_given']} of the answered "
+          f"answerable questions; right on {shipped['short_accuracy']} of those")  # fmt: skip
     if args.per_source:
         from qa.evaluate import per_source
 

@@ -46,6 +46,8 @@ class Result:
     query: str
     score: float = 0.0
     top: list[str] = field(default_factory=list)
+    short: str | None = None  # the short answer the answer led with, if any
+    short_ok: bool | None = None  # does it match an expected answer (answerable questions)
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -102,9 +104,23 @@ def run(questions: list[dict], *, k: int = 5, index_dir=None, mode: str = "full"
                 a.query,
                 a.score,
                 top=[f"{c.speaker or '-'}: {c.text[:80]}" for c in a.citations[:3]],
+                short=a.short,
+                short_ok=(
+                    short_right(a.short, a.text, pats)
+                    if a.short and q.get("answerable", True)
+                    else None
+                ),  # fmt: skip
             )
         )
     return results
+
+
+def short_right(short: str, text: str, pats: list[re.Pattern]) -> bool:
+    """A short answer is right when it matches an expected answer, or is part of what an
+    expected answer matches in the quote ("Almaty" of "Real fighting went on in Almaty")."""
+    quote = text[len(short) :]
+    return any(p.search(short) or any(short in m.group(0) for m in p.finditer(quote))
+               for p in pats)  # fmt: skip
 
 
 def summarize(results: list[Result]) -> dict:
@@ -127,6 +143,10 @@ def summarize(results: list[Result]) -> dict:
         "median_ms": round(statistics.median(r.seconds for r in results) * 1000, 1)
         if results
         else None,
+        # Short answers: how often an answered question leads with one, and how often it is
+        # right (it matches an expected answer).
+        "short_given": frac([r.short is not None for r in ans if r.found]),
+        "short_accuracy": frac([r.short_ok for r in ans if r.short_ok is not None]),
     }
 
 

@@ -97,6 +97,7 @@ class Search:
     # turns that answer it, (passage, start, end), whose passages head `hits`.
     order: list[tuple[Passage, int, int]] | None = None
     relation: str | None = None  # what it asks of the order ("after", "first", ...): `order_of`
+    scorer: Scorer | None = None  # what reranked the hits (the answerer reads its short answer)
 
 
 def check_question(question: str) -> str:
@@ -324,11 +325,13 @@ def search(
         p.score = round(score, 5)
         hits.append(Hit(p, score, sims.get(pid, 0.0)))
     hits.sort(key=lambda h: (h.passage.minor, -h.fused))
+    scorer = None
     if mode == "full" and hits:
         pool = {pid for ranking in rankings for pid in ranking[:RERANK_EACH]}
         texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
         q = respell_words(index, q, texts, people)
-        hits = _rerank(hits, Scorer(index, q, named, texts), pool)
+        scorer = Scorer(index, q, named, texts)
+        hits = _rerank(hits, scorer, pool)
     relation = order_of(q) if mode == "full" else None
     order = order_quotes(index, relation, q, named, source) if relation else None
     if order:
@@ -336,7 +339,7 @@ def search(
         first = {p.id: Hit(p, 1.0, sims.get(p.id, 0.0)) for p, _, _ in order}
         hits = list(first.values()) + [h for h in hits if h.passage.id not in first]
     return Search(query=q, hits=hits, speakers_named=named, order=order,
-                  relation=relation if order else None)  # fmt: skip
+                  relation=relation if order else None, scorer=scorer)  # fmt: skip
 
 
 def _rerank(hits: list[Hit], scorer: Scorer, pool: set[str]) -> list[Hit]:

@@ -33,6 +33,7 @@ from qa.query import (
     MONEY,
     MONTHS,
     NUMBER_WORDS,
+    STOPWORDS,
     acronyms,
     adverbs,
     attribute_terms,
@@ -97,6 +98,26 @@ _CAUSE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# For the short answer: a day of a month with its year if given, a month with a year, and an
+# amount with its scale and up to three words of what it counts ("4.2 million cubic metres").
+_SHORT_DATE = re.compile(
+    rf"\b(?:(?:{'|'.join(MONTHS)})\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:{'|'.join(MONTHS)}))"
+    r"(?:,?\s+(?:19|20)\d\d)?\b",
+    re.IGNORECASE,
+)
+_MONTH_YEAR = re.compile(rf"\b(?:{'|'.join(MONTHS)})\s+(?:of\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_SHORT_PLACE = re.compile(
+    r"\b(?:in|at|to|from|near|into)\s+(?:the\s+)?"
+    r"([A-Z][\w’'-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)*)"
+)
+_AMOUNT = re.compile(
+    r"(?:\b(?i:more than|less than|fewer than|over|under|about|around|almost|nearly|some|"
+    r"approximately|roughly|up to|at least|at most)\s+)?"
+    r"(?:[$€£¥₽₸]\s?)?(?P<n>\b\d[\d,.]*\d\b|\b\d\b)(?P<of>\s+out of\s+\d[\d,.]*)?"
+    r"(?:\s+(?:million|billion|thousand|trillion|percent|per cent|%))?"
+    r"(?:\s+[a-zA-Z][\w-]*){0,3}"
+)
 _INNER_CAPS = re.compile(r"(?<=\w )[A-Z][\w-]+")  # a capitalised word inside a sentence
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
 _PLACE = re.compile(
@@ -206,6 +227,27 @@ def _text_words(text: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=65536)
+def _trim(amount: str) -> str:
+    """An amount and the words it counts, cut before the first function word ("116 weapons
+    have been" -> "116 weapons")."""
+    kept = []
+    numeral = False
+    tokens = amount.split()
+    for i, w in enumerate(tokens):
+        numeral = numeral or any(c.isdigit() for c in w)
+        out_of = " ".join(tokens[max(i - 1, 0) : i + 2]).find("out of") >= 0  # "11 out of 14"
+        if (
+            numeral
+            and not any(c.isdigit() for c in w)
+            and w.lower() in STOPWORDS
+            and w.lower() not in ("million", "billion", "percent")
+            and not (out_of and w in ("out", "of"))
+        ):
+            break
+        kept.append(w)
+    return " ".join(kept).strip(" ,.;:")
+
+
 def _found(pattern: re.Pattern, text: str) -> tuple[str, ...]:
     """What `pattern` matches in a sentence: sentences recur from query to query."""
     return tuple(m.group(0) for m in pattern.finditer(text))
@@ -524,6 +566,68 @@ class Scorer:
                 return STRONG  # where the event took place, as its header gives it
             return new(m.split()[-1] for m in _found(_PLACE, text))
         return True
+
+    def short(self, text: str) -> str | None:
+        """The answer itself, taken from the chosen sentence `text`: the date for "when", the
+        amount and what it counts for "how many", the person for "who", the place for
+        "where", the named thing for "which". None for other questions, and None when the
+        sentence holds two or more such things the question does not already say: a wrong
+        short answer read first is worse than none, so an ambiguous one is not guessed."""
+        qtype = self.qtype
+
+        def only_new(found) -> str | None:
+            new = list(dict.fromkeys(
+                m.strip(" ,.;:") for m in found
+                if self._any_new(w for w in re.split(r"[\s-]+", m) if w)))  # fmt: skip
+            return new[0] if len(new) == 1 else None
+
+        if qtype == "when":
+            if self.wants_year:
+                return only_new(_found(_YEAR, text))
+            dates = _found(_SHORT_DATE, text) or _found(_MONTH_YEAR, text)
+            return only_new(dates) if dates else only_new(_found(_RELATIVE_TIME, text))
+        if qtype == "count":
+            amounts = []
+            for m in _AMOUNT.finditer(text):
+                n = m.group("n")
+                if _YEAR.fullmatch(n) or not self._any_new([n]):
+                    continue
+                if re.search(r"out of\s+$", text[: m.start("n")]):
+                    continue  # the 14 of "11 out of 14": the count is 11
+                before = text[: m.start("n")].split()[-1:]  # "January 6" is a date, not a count
+                after = text[m.end("n") :].split()[:1]
+                if any(w.lower().strip(",.") in MONTHS for w in before + after):
+                    continue
+                if self.money and not _CURRENCY.search(m.group(0)):
+                    continue
+                amounts.append(_trim(m.group(0)))
+            counted = [a for a in amounts if self.counted & {stem(w) for w in words(a)}]
+            pick = counted if counted else amounts
+            return pick[0] if len(pick) == 1 else None
+        if qtype == "who":
+            people = []
+            for n in _found(_NAME, text):
+                # "Kazakhstan Kassym-Jomart Tokayev" (after "President of"): the speaker's name
+                known = [s for s in self.roles if s in n and len(s.split()) > 1]
+                n = max(known, key=len) if known else n
+                if n.split()[-1].lower() in _ORG_WORDS or len(n.split()) > 4:
+                    continue
+                if not all(w.lower() in TITLE_WORDS for w in n.split()):
+                    people.append(n)
+            return only_new(people)
+        if qtype == "where":
+            places = [m.group(1).removesuffix("’s").removesuffix("'s")
+                      for m in _SHORT_PLACE.finditer(text)
+                      if m.group(1).split()[0].lower() not in MONTHS | _WEEKDAYS]  # fmt: skip
+            return only_new(places)
+        if qtype == "which" and self.focus:
+            f = stem(self.focus)
+            named = [name if stem(name.split()[-1]) == f else f"{name} {nxt}"
+                     for name, nxt in _caps_runs(text)
+                     if self._any_new(name.split())
+                     and (stem(name.split()[-1]) == f or (nxt and stem(nxt) == f))]  # fmt: skip
+            return named[0] if len(named) == 1 else None
+        return None
 
     def _any_new(self, found) -> bool:
         """Is any of the words `found` not one of the question's own (nor a form of one)?"""

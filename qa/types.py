@@ -155,10 +155,12 @@ class Answer:
     query: str
     score: float = 0.0  # the best sentence's score; below the threshold, found is False
     missing: float = 0.0  # share of the question's rare-word weight the best sentence lacks
+    short: str | None = None  # the answer itself ("January 13"), when the question asks for one
 
     def to_dict(self) -> dict:
         return {
             "answer": self.text,
+            "short": self.short,
             "found": self.found,
             "query": self.query,
             "score": round(self.score, 3),

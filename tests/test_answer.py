@@ -323,3 +323,39 @@ def test_sources_label_the_header_and_show_no_score():
                      score=0.8123)  # fmt: skip
     html = passage_html(1, header)
     assert "Document header" in html and "Narration" not in html and "0.8123" not in html
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("Who commanded the CSTO peacekeeping force?", "Serdyukov"),
+        ("When did the protests start?", "January 2"),
+        ("How many weapons have been confiscated so far?", "116 weapons"),
+    ],
+)
+def test_answers_lead_with_the_short_answer_from_the_quote(seed_index, question, short):
+    a = qa.answer(question, index_dir=seed_index)
+    assert a.short and short in a.short
+    assert a.text.startswith(f"{a.short} [1]. ")
+    assert a.short in a.text[len(a.short) :]  # taken from the quoted sentence
+    assert a.to_dict()["short"] == a.short
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Rahmon say about Afghanistan?",  # a statement, not a thing
+        "When did the withdrawal begin?",  # "started on January 13 and by January 19": two
+    ],
+)
+def test_no_short_answer_when_none_or_two_could_be_meant(seed_index, question):
+    a = qa.answer(question, index_dir=seed_index)
+    assert a.found and a.short is None
+
+
+def test_short_amounts_keep_their_qualifier_and_out_of():
+    from importlib import import_module
+
+    score = import_module("qa.score")
+    assert score._trim("11 out of 14 provinces of the country") == "11 out of 14 provinces"
+    assert score._trim("more than 150,000 people were killed") == "more than 150,000 people"

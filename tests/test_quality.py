@@ -1,55 +1,82 @@
-"""Quality on the question sets, with the real index and model.
+"""The evaluation itself: question files that load and make sense, figures computed right, and
+every baseline run on the same questions.
 
-The development part guards the levels measured when it was last tuned (docs/quality.md):
-its first three files (dev, tune, tune2) at the targets, the whole part (dev, tune to tune33)
-at the levels it reached, which are below the targets. The town-hall set checks a second
-transcript format indexed alongside the seeds.
-The held-out part (eval/heldout*_qa.jsonl) is deliberately not asserted here: it is only
-reported (docs/quality.md), so nobody tunes to it.
+Quality levels are not asserted here (issue 19): they live in `qa eval` and
+`docs/quality.md`, measured and reported, so that a test never sits one point under
+the last measurement or pins how many question files there are.
 """
 
+import re
+
+import pytest
 from conftest import ROOT
 
-from qa.evaluate import compare, load_questions, run, summarize
+from qa.evaluate import Result, compare, load_questions, run, short_right, summarize
 
 EVAL = ROOT / "eval"
+# Which transcripts each family of question files is about.
+CORPORA = {"formats_qa": EVAL / "formats", "formats_heldout_qa": EVAL / "formats_heldout"}
+QUESTION_FILES = sorted(EVAL.glob("*_qa.jsonl")) + sorted(EVAL.glob("formats*_qa/*_qa.jsonl"))
 
 
-def development_part():
-    names = ("dev_qa.jsonl", "tune_qa.jsonl", "tune2_qa.jsonl")
-    return [q for name in names for q in load_questions(EVAL / name)]
+def sources_for(path):
+    folder = CORPORA.get(path.parent.name)
+    if folder is not None:
+        return {p.name for p in folder.iterdir()}
+    return {p.name for p in (ROOT / "seeds").iterdir()} | {
+        p.name for p in (EVAL / "corpus").iterdir()
+    }
 
 
-def whole_development_part():
-    names = sorted(p.name for p in EVAL.glob("*_qa.jsonl")
-                   if p.name.startswith(("dev", "tune")))  # fmt: skip
-    assert len(names) == 34, names
-    return [q for name in names for q in load_questions(EVAL / name)]
+@pytest.mark.parametrize("path", QUESTION_FILES, ids=lambda p: p.name)
+def test_question_files_are_well_formed(path):
+    questions = load_questions(path)
+    assert questions, path
+    known = sources_for(path)
+    for q in questions:
+        assert q["id"] and q["question"].strip(), q
+        assert isinstance(q.get("answerable", True), bool), q
+        for pattern in q.get("answers", []):
+            re.compile(pattern)
+        if q.get("answerable", True):
+            assert q["answers"], q  # an answerable question says what a right answer holds
+        assert q.get("source") in (None, *known), q
+        assert q.get("history") is None or all(isinstance(h, str) for h in q["history"]), q
+    ids = [q["id"] for q in questions]
+    assert len(ids) == len(set(ids)), path
 
 
-def test_whole_development_part_holds_its_measured_levels(seed_index):
-    # Measured on 2026-11-22 (session 11, 538 questions): hit@1 0.885, hit@5 0.976,
-    # answers 0.872, abstention 0.837, false abstention 0.042.
-    s = summarize(run(whole_development_part(), index_dir=seed_index))
-    assert s["questions"] == 538, s
-    assert s["hit@5"] >= 0.97 and s["hit@1"] >= 0.87, s
-    assert s["answer_accuracy"] >= 0.85 and s["speaker_accuracy"] >= 0.95, s
-    assert s["abstention"] >= 0.8 and s["false_abstention"] <= 0.05, s
+def result(answerable=True, rank=1, correct=True, speaker_ok=True, found=True, **kw):
+    return Result("x", "q", answerable, rank, correct, speaker_ok, found, 0.01, "a", "q", **kw)
 
 
-def test_development_part_holds_its_measured_levels(seed_index):
-    s = summarize(run(development_part(), index_dir=seed_index))
-    assert s["hit@5"] == 1.0, s
-    assert s["hit@1"] >= 0.9, s
-    assert s["answer_accuracy"] >= 0.9, s
-    assert s["speaker_accuracy"] >= 0.95, s
-    assert s["abstention"] >= 0.75 and s["false_abstention"] <= 0.05, s  # target: 0.8
+def test_summary_figures_are_computed_as_documented():
+    rs = [
+        result(rank=1),
+        result(rank=3, correct=False, speaker_ok=False),
+        result(rank=None, correct=False, speaker_ok=None, found=False),
+        result(answerable=False, rank=None, correct=True, speaker_ok=None, found=False),
+        result(answerable=False, rank=None, correct=False, speaker_ok=None, found=True),
+    ]
+    s = summarize(rs)
+    assert (s["hit@1"], s["hit@5"], s["mrr@5"]) == (0.333, 0.667, 0.444)
+    assert (s["answer_accuracy"], s["speaker_accuracy"]) == (0.333, 0.5)
+    assert (s["abstention"], s["false_abstention"]) == (0.5, 0.333)
 
 
-def test_second_format_transcript_alongside_the_seeds(with_town_hall):
-    s = summarize(run(load_questions(EVAL / "town_hall_qa.jsonl"),
-                      index_dir=with_town_hall / "index"))  # fmt: skip
-    assert s["hit@5"] >= 0.8 and s["answer_accuracy"] >= 0.8, s
+def test_a_short_answer_is_right_when_it_is_part_of_the_expected_span():
+    pats = [re.compile("Real fighting went on in Almaty", re.I)]
+    text = "Almaty [1]. Tokayev said: “Real fighting went on in Almaty.”"
+    assert short_right("Almaty", text, pats)
+    assert not short_right("Astana", "Astana [1]. Tokayev said: “Real fighting went on in Almaty.”",
+                           pats)  # fmt: skip
+
+
+def test_eval_runs_on_a_second_format_alongside_the_seeds(with_town_hall):
+    questions = load_questions(EVAL / "town_hall_qa.jsonl")
+    results = run(questions, index_dir=with_town_hall / "index")
+    assert [r.id for r in results] == [q["id"] for q in questions]
+    assert all(r.found == (not r.answer.startswith("The transcripts do not")) for r in results)
 
 
 def test_compare_runs_every_pipeline_on_the_same_questions(with_town_hall):

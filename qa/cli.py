@@ -143,7 +143,7 @@ def cmd_index(args) -> int:
     report = build(
         args.seeds, args.index, model=args.model, chroma_url=args.chroma_url, progress=progress
     )
-    print(describe_build(report, args.seeds, args.index))
+    print(report.describe(args.seeds, args.index))
     return 0
 
 
@@ -160,38 +160,6 @@ def progress_lines(every: float = 5.0):
             print(f"qa index: embedded {done} of {total} passages", file=sys.stderr, flush=True)
 
     return report
-
-
-def describe_build(report, seeds: Path, index: Path) -> str:
-    lines = []
-    for name, reason in report.skipped:
-        lines.append(f"skipped {seeds / name}: {reason}")
-    for name in report.kept:
-        lines.append(f"kept the previously indexed version of {name} (it is unreadable now)")
-    for name, warning in report.warnings:
-        lines.append(f"warning: {seeds / name}: {warning}")
-    if report.rebuilt_because:
-        lines.append(f"rebuilt from scratch: {report.rebuilt_because}")
-    for label, names in (
-        ("added", report.added),
-        ("changed", report.changed),
-        ("removed", report.removed),
-    ):
-        for n in names:
-            lines.append(f"{label:8} {n}")
-    if report.changed_anything:
-        lines.append(
-            f"index at {index}: {report.passages} passages from "
-            f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)}"
-            f" files; embedded {report.embedded}, reused {report.reused} "
-            f"({report.seconds:.1f} s)"
-        )
-    else:
-        lines.append(
-            f"index at {index} is up to date: {report.passages} passages from "
-            f"{len(report.unchanged) + len(report.kept)} files ({report.seconds:.2f} s)"
-        )
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- inspect
@@ -268,7 +236,7 @@ def cmd_ask(args) -> int:
         report = build(
             args.seeds, args.index, chroma_url=args.chroma_url, progress=sys.stderr.isatty()
         )
-        print(describe_build(report, args.seeds, args.index), file=sys.stderr)
+        print(report.describe(args.seeds, args.index), file=sys.stderr)
     a = qa.answer(
         args.question,
         history=args.history or None,

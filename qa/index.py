@@ -101,6 +101,38 @@ class BuildReport:
     def changed_anything(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.rebuilt_because)
 
+    def describe(self, seeds: Path, index: Path) -> str:
+        """What the build did, as `qa index` and the app print it."""
+        lines = []
+        for name, reason in self.skipped:
+            lines.append(f"skipped {seeds / name}: {reason}")
+        for name in self.kept:
+            lines.append(f"kept the previously indexed version of {name} (it is unreadable now)")
+        for name, warning in self.warnings:
+            lines.append(f"warning: {seeds / name}: {warning}")
+        if self.rebuilt_because:
+            lines.append(f"rebuilt from scratch: {self.rebuilt_because}")
+        for label, names in (
+            ("added", self.added),
+            ("changed", self.changed),
+            ("removed", self.removed),
+        ):
+            for n in names:
+                lines.append(f"{label:8} {n}")
+        if self.changed_anything:
+            lines.append(
+                f"index at {index}: {self.passages} passages from "
+                f"{len(self.added) + len(self.changed) + len(self.unchanged) + len(self.kept)}"
+                f" files; embedded {self.embedded}, reused {self.reused} "
+                f"({self.seconds:.1f} s)"
+            )
+        else:
+            lines.append(
+                f"index at {index} is up to date: {self.passages} passages from "
+                f"{len(self.unchanged) + len(self.kept)} files ({self.seconds:.2f} s)"
+            )
+        return "\n".join(lines)
+
 
 @contextmanager
 def writer_lock(index_dir: Path):

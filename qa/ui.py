@@ -132,9 +132,7 @@ def build_app(
         except QAError as e:
             lines.append(f"Not rebuilt: {e}")
         else:
-            from qa.cli import describe_build
-
-            lines.append(describe_build(report, seeds_dir, index_dir))
+            lines.append(report.describe(seeds_dir, index_dir))
         return "\n".join(lines)
 
     def rebuild(progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
@@ -284,11 +282,9 @@ def _bad_arguments(question, history, speaker, source) -> str | None:
 def ensure_index(seeds_dir: Path, index_dir: Path, chroma_url: str | None = None) -> None:
     """Build or update the index before serving; a locked or seedless index is not fatal."""
     print(f"qa: checking the index at {index_dir} against {seeds_dir} ...", flush=True)
-    from qa.cli import describe_build
-
     try:
         report = build(seeds_dir, index_dir, progress=sys.stderr.isatty(), chroma_url=chroma_url)
-        print(describe_build(report, seeds_dir, index_dir), flush=True)
+        print(report.describe(seeds_dir, index_dir), flush=True)
     except QAError as e:
         try:
             open_index(index_dir)

@@ -29,7 +29,8 @@ MAX_MISSING = 0.42  # abstain when absent rare question words carry this much of
 SECOND_SENTENCE = 0.9  # a second sentence is quoted when it scores this share of the best
 NEXT_SENTENCE = 0.8  # ... or this share when it is the very next sentence of the same passage
 ADDS_SENTENCE = 0.7  # ... or this share when it also holds question words the best one lacks
-NOT_FOUND = "The transcripts do not seem to answer this. The nearest passages are below."
+NOTHING_FOUND = "The transcripts do not seem to answer this."
+NOT_FOUND = f"{NOTHING_FOUND} The nearest passages are below."
 NO_PASSAGES = "No passage matches the speaker or document chosen; try without the filter."
 
 
@@ -55,8 +56,7 @@ def answer(
         return _order_answer(found, k)
     hits = found.hits[: max(TOP_PASSAGES, k)]
     if not hits:
-        return Answer(NO_PASSAGES if speaker or source else NOT_FOUND.split(". ")[0] + ".", [],
-                      False, found.query)  # fmt: skip
+        return Answer(NO_PASSAGES if speaker or source else NOTHING_FOUND, [], False, found.query)
     scorer = None
     for h in hits:
         if h.candidates is None:  # baselines do not rerank; score their sentences here

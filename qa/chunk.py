@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 import re
 
-from qa.formats.labels import POSTS, split_label  # noqa: F401  (re-exported for callers)
-from qa.formats.text import parse_date  # noqa: F401
 from qa.types import Document, Passage, Turn
 
 CHUNKER_VERSION = "6"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, clock
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -95,8 +95,6 @@ DOCUMENT_COLUMNS = ("Title", "Date", "Format", "Speakers", "Passages", "Time or 
 
 def documents_html(documents: list[dict]) -> str:
     """The Documents tab's table: every column fits at 1400 px; a cut cell shows all on hover."""
-    from qa.types import clock
-
     if not documents:
         return '<p id="no-documents">No documents indexed yet: add transcripts below.</p>'
     cls = ("title", "date", "format", "speakers", "passages", "span", "file")

@@ -115,7 +115,7 @@ _AMOUNT = re.compile(
     r"(?:\b(?i:more than|less than|fewer than|over|under|about|around|almost|nearly|some|"
     r"approximately|roughly|up to|at least|at most)\s+)?"
     r"(?:[$€£¥₽₸]\s?)?(?P<n>\b\d[\d,.]*\d\b|\b\d\b)(?P<of>\s+out of\s+\d[\d,.]*)?"
-    r"(?:\s+(?:million|billion|thousand|trillion|percent|per cent|%))?"
+    r"(?P<scale>\s+(?:million|billion|thousand|trillion|percent|per cent|%))?"
     r"(?:\s+[a-zA-Z][\w-]*){0,3}"
 )
 _INNER_CAPS = re.compile(r"(?<=\w )[A-Z][\w-]+")  # a capitalised word inside a sentence
@@ -228,21 +228,15 @@ def _text_words(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _trim(amount: str) -> str:
-    """An amount and the words it counts, cut before the first function word ("116 weapons
-    have been" -> "116 weapons")."""
-    kept = []
-    numeral = False
-    tokens = amount.split()
-    for i, w in enumerate(tokens):
-        numeral = numeral or any(c.isdigit() for c in w)
-        out_of = " ".join(tokens[max(i - 1, 0) : i + 2]).find("out of") >= 0  # "11 out of 14"
-        if (
-            numeral
-            and not any(c.isdigit() for c in w)
-            and w.lower() in STOPWORDS
-            and w.lower() not in ("million", "billion", "percent")
-            and not (out_of and w in ("out", "of"))
-        ):
+    """An amount (qualifier, number, "out of", scale) and the words it counts, cut before the
+    first function word ("116 weapons have been" -> "116 weapons")."""
+    m = _AMOUNT.match(amount)
+    if m is None:
+        return amount.strip(" ,.;:")
+    head = max(m.end("n"), m.end("of"), m.end("scale"))  # -1 for a group that did not match
+    kept = [amount[:head]]
+    for w in amount[head:].split():
+        if w.lower() in STOPWORDS:
             break
         kept.append(w)
     return " ".join(kept).strip(" ,.;:")

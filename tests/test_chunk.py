@@ -5,7 +5,9 @@ from collections import Counter
 import pytest
 from conftest import DATA, KREMLIN, SEEDS, UN
 
-from qa.chunk import chunk_text, count_tokens, parse_date, sentence_spans, split_label
+from qa.chunk import chunk_text, count_tokens, sentence_spans
+from qa.formats.labels import split_label
+from qa.formats.text import parse_date
 
 FURNITURE = [
     "3 of 5",

@@ -70,15 +70,12 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     if len(pages) < 3:
         return pages
     out = [[ln for ln in p if ln.strip()] for p in pages]
-    for edge in (0, -1):
-        for depth in range(2):
-            shapes = Counter()
-            for p in out:
-                if len(p) > depth:
-                    shapes[_shape(p[edge if edge == 0 else -1 - depth] if edge else p[depth])] += 1
-            common = {s for s, n in shapes.items() if n >= max(3, len(out) // 2)}
-            for p in out:
-                idx = depth if edge == 0 else len(p) - 1 - depth
-                if 0 <= idx < len(p) and _shape(p[idx]) in common:
-                    p[idx] = ""
+    for depth in (0, 1, -1, -2):  # the first two lines of a page, then the last two
+        places = [(p, depth if depth >= 0 else len(p) + depth) for p in out]
+        places = [(p, i) for p, i in places if 0 <= i < len(p)]
+        shapes = Counter(_shape(p[i]) for p, i in places)
+        common = {s for s, n in shapes.items() if n >= max(3, len(out) // 2)}
+        for p, i in places:
+            if _shape(p[i]) in common:
+                p[i] = ""
     return [[ln for ln in p if ln.strip()] for p in out]

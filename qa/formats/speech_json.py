@@ -48,13 +48,7 @@ def read(text: str, source: str) -> Document:
         segments.append(Segment(start, end, body, _speaker(item.get("speaker"))))
     if not segments:
         raise SeedError("JSON transcript holds no segment with text")
-    if all(s.speaker is None for s in segments):
-        pass  # no diarisation: one unnamed stretch, still timed
-    else:
-        last = None
-        for s in segments:  # a segment without a speaker continues the previous one
-            s.speaker = s.speaker or last
-            last = s.speaker
+    # A segment without a speaker goes on the previous one's turn: `timed.build` carries it.
     title = data.get("title", "") if isinstance(data, dict) else ""
     date = data.get("date") if isinstance(data, dict) else None
     return build(
@@ -69,13 +63,9 @@ def _num(x) -> float | None:
 def _in_milliseconds(items: list) -> bool:
     """AssemblyAI gives milliseconds, Deepgram seconds: a long recording tells them apart."""
     ends = [i.get("end") for i in items if isinstance(i, dict) and _num(i.get("end"))]
-    return (
-        bool(ends)
-        and max(ends) > 10_000
-        or all(isinstance(e, int) for e in ends)
-        and bool(ends)
-        and max(ends) > 600
-    )
+    if not ends:
+        return False
+    return max(ends) > 10_000 or (all(isinstance(e, int) for e in ends) and max(ends) > 600)
 
 
 def _speaker(x) -> str | None:

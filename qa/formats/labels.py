@@ -184,7 +184,11 @@ def _plain_label(label: str) -> list[str] | None:
 def _title_case(s: str) -> str:
     s = s.strip()
     if s.isupper() and any(c.isalpha() for c in s):
-        words = [w.capitalize() if w.lower() not in _CONNECTORS else w.lower() for w in s.split()]
+        words = [
+            "-".join(part.capitalize() for part in w.split("-"))  # "OYELARAN-DOSS"
+            if w.lower() not in _CONNECTORS else w.lower()
+            for w in s.split()
+        ]  # fmt: skip
         return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
     # "Mr. JORDAN", "Senator KLOBUCHAR": capitals after a title are the surname's.
     return " ".join(

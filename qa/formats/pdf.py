@@ -1,10 +1,10 @@
 """PDF transcripts (pypdf): page text without running headers, footers or line numbers.
 
 Hearing and court transcripts print a running header and a page number on every page and a
-line number (1-25) before every line. Those are dropped: a line number when most lines of
-the page start with consecutive numbers, a first or last line of a page when the same line
-(digits aside) opens or closes most pages. The pages' lines are then read as plain text,
-and each turn remembers the page each part of it is printed on.
+line number (1-25) before every line. A first or last line of a page is dropped when the same
+line (digits aside) opens or closes most pages; line numbers are found as the plain-text
+reader finds them in text copied from such a PDF, and removed with their margin. The pages'
+lines are then read as plain text, and each turn remembers the page it is printed on.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from collections import Counter
 from qa.errors import SeedError
 from qa.formats import text as plain
 from qa.types import Document
-
-_LINE_NUMBER = re.compile(r"^\s*(\d{1,2})(?:\s+|$)")
 
 
 def read(data: bytes, source: str) -> Document:
@@ -31,7 +29,7 @@ def read(data: bytes, source: str) -> Document:
         raise SeedError(f"not a readable PDF ({e})") from None
     if not any(p.strip() for p in pages):
         raise SeedError("the PDF has no text layer (a scan?); qa reads text, not images")
-    page_lines = [_drop_line_numbers([ln for ln in p.splitlines()]) for p in pages]
+    page_lines = [_without_line_numbers(p) for p in pages]
     page_lines = _drop_running_lines(page_lines)
     text, starts = "", []
     for lines in page_lines:
@@ -48,17 +46,11 @@ def read(data: bytes, source: str) -> Document:
     return doc
 
 
-def _drop_line_numbers(lines: list[str]) -> list[str]:
-    numbered = [m for ln in lines if (m := _LINE_NUMBER.match(ln))]
-    nums = [int(m.group(1)) for m in numbered]
-    rising = sum(1 for a, b in zip(nums, nums[1:]) if b == a + 1)
-    if len(numbered) < 0.6 * max(len(lines), 1) or rising < 0.6 * max(len(nums) - 1, 1):
-        return lines
-    out = []
-    for ln in lines:
-        m = _LINE_NUMBER.match(ln)
-        out.append(ln[m.end() :] if m else ln)
-    return out
+def _without_line_numbers(page: str) -> list[str]:
+    """The page's lines, printed line numbers and the margin after them removed (this text is
+    the reader's own, so it need not keep the page's length: spaces would cost tokens)."""
+    blanked = plain.blank_line_numbers(page)
+    return [ln.lstrip() for ln in blanked.splitlines()] if blanked != page else page.splitlines()
 
 
 def _shape(line: str) -> str:

@@ -78,6 +78,28 @@ def normalise(text: str) -> str:
     return _UNICODE_SPACES.sub(" ", text).replace("\u200b", " ")
 
 
+_LINE_NUMBER = re.compile(r"^[ \t]*(\d{1,2})(?=[ \t]|$)", re.MULTILINE)
+
+
+def blank_line_numbers(text: str) -> str:
+    """Court and hearing transcripts print a line number (1-25) before every line, in the PDF
+    and in text copied from it. When most lines start with rising numbers, those numbers
+    become spaces (the text keeps its length, so offsets hold)."""
+    found = list(_LINE_NUMBER.finditer(text))
+    if not found:
+        return text
+    # subtle: counted from the first numbered line on; a cover page often has none.
+    lines = sum(1 for ln in text[found[0].start() :].splitlines() if ln.strip())
+    nums = [int(m.group(1)) for m in found]
+    rising = sum(1 for a, b in zip(nums, nums[1:]) if b == a + 1)
+    if len(found) < 0.6 * max(lines, 1) or rising < 0.6 * max(len(nums) - 1, 1):
+        return text
+    chars = list(text)
+    for m in found:
+        chars[m.start(1) : m.end(1)] = " " * (m.end(1) - m.start(1))
+    return "".join(chars)
+
+
 def parse_date(text: str) -> str | None:
     """The first date in `text` as ISO `YYYY-MM-DD`, or None."""
     best = None
@@ -117,7 +139,7 @@ def _lines(text: str) -> list[_Line]:
 
 def read(text: str, source: str, *, fmt: str | None = None) -> Document:
     """Read one plain-text or Markdown transcript into a Document with its turns."""
-    text = normalise(text)
+    text = blank_line_numbers(normalise(text))
     lines = _lines(text)
     meta, body_from = _front_matter(lines)
     furniture = _furniture_lines(lines)
@@ -292,9 +314,30 @@ def _labels(lines: list[_Line], body_from: int, furniture: set[int]) -> list[_La
             i = lab.line + 1
             continue
         i += 1
-    # subtle: one "Q" or "NATO." at a line start is no label style; a style counts when it
-    # labels two or more lines.
-    return found
+    return _without_header_fields(found, lines)
+
+
+def _without_header_fields(labels: list[_Label], lines: list[_Line]) -> list[_Label]:
+    """Drop "Narrator:   Ottilie Brandvold", "ABSENT:   Councilmember Achterberg": fields of a
+    header block, not turns. Such a label comes before the first speaker who speaks twice,
+    is used once, and what follows it is a short line that ends no sentence."""
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab.name] = counts.get(lab.name, 0) + 1
+    first_recurring = next((k for k, lab in enumerate(labels) if counts[lab.name] > 1), 0)
+    kept = []
+    for k, lab in enumerate(labels):
+        line = next(ln for ln in lines if ln.start <= lab.text_start <= ln.start + len(ln.text))
+        value = line.text[lab.text_start - line.start :].strip()
+        field = (
+            k < first_recurring
+            and counts[lab.name] == 1
+            and len(value.split()) <= 12
+            and not _SENTENCE_END.search(value)
+        )
+        if not field:
+            kept.append(lab)
+    return kept
 
 
 def _label_at(lines: list[_Line], i: int) -> _Label | None:
@@ -378,15 +421,6 @@ def _chair_names(header: list[_Line]) -> dict[str, tuple[str, str]]:
         value = " ".join(re.sub(r"(\s*\.){3,}", " ", m.group(2)).split())  # dotted leaders
         if who := split_label(value):
             out[f"the {m.group(1).lower()}"] = (who[0], m.group(1))
-    # Interviews: "Interview with Rosa Beltrán, conducted by Owen Pruitt" names A and Q.
-    head = "\n".join(ln.text for ln in header)
-    name = r"([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
-    for pattern, label in ((rf"\binterview(?:ed)?\s+with\s+{name}", "a"),
-                           (rf"\binterviewee\s*:\s*{name}", "a"),
-                           (rf"\b(?:conducted|interviewed)\s+by\s+{name}", "q"),
-                           (rf"\binterviewer\s*:\s*{name}", "q")):  # fmt: skip
-        if (m := re.search(pattern, head, re.IGNORECASE)) and (who := split_label(m.group(1))):
-            out.setdefault(label, (who[0], "Interviewee" if label == "a" else "Interviewer"))
     # Court records: "BEFORE THE HONORABLE MARGARET A. THORNBURY, JUDGE" is "THE COURT".
     judge = re.search(r"\bBEFORE\b[:\s]+(?:THE\s+)?(?:HONORABLE|HON\.)\s+([A-Z][\w.'’ -]+?)"
                       r"(?:,|\s+JUDGE\b|\s*$)", "\n".join(ln.text for ln in header),

@@ -149,7 +149,8 @@ def bench_query(repeat: int) -> list[tuple[str, str]]:
         index = Path(tmp) / "index"
         build(SEEDS, index)
         emb = Embedder()
-        qa.answer(questions[0], index_dir=index)  # warm: model, index, caches
+        pipeline = qa.Pipeline(index)
+        pipeline.answer(questions[0])  # warm: model, index, caches
 
         def run(fn):
             out = []
@@ -161,8 +162,8 @@ def bench_query(repeat: int) -> list[tuple[str, str]]:
             return out
 
         bare = run(emb.encode_query)
-        ret = run(lambda q: qa.retrieve(q, index_dir=index))
-        ans = run(lambda q: qa.answer(q, index_dir=index))
+        ret = run(pipeline.retrieve)
+        ans = run(pipeline.answer)
     b = statistics.median(bare)
     rows = [("one bare query embedding, p50", f"{b * 1000:.1f} ms")]
     for name, xs, target in (("qa.retrieve", ret, 1.5), ("qa.answer", ans, 2.5)):

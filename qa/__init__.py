@@ -8,10 +8,9 @@
 Importing this package is cheap: the model, chromadb and tiktoken load on first use.
 """
 
-from qa.answer import answer
 from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, QAError, QuestionError, SeedError
 from qa.index import build as build_index
-from qa.retrieve import retrieve
+from qa.pipeline import Pipeline, answer, retrieve
 from qa.types import Answer, Document, Passage
 
 __all__ = [
@@ -21,6 +20,7 @@ __all__ = [
     "IndexMismatch",
     "IndexNotBuilt",
     "Passage",
+    "Pipeline",
     "QAError",
     "QuestionError",
     "SeedError",

@@ -221,9 +221,9 @@ def describe_document(doc, path, *, turns: int = 3) -> str:
 
 
 def cmd_ask(args) -> int:
-    import qa
     from qa.index import current_generation
-    from qa.retrieve import check_question
+    from qa.pipeline import Pipeline
+    from qa.understand import check_question
 
     check_question(args.question)  # a bad question is refused before any index is built
     if current_generation(args.index) is None and args.seeds.is_dir():
@@ -237,13 +237,8 @@ def cmd_ask(args) -> int:
             args.seeds, args.index, chroma_url=args.chroma_url, progress=sys.stderr.isatty()
         )
         print(report.describe(args.seeds, args.index), file=sys.stderr)
-    a = qa.answer(
-        args.question,
-        history=args.history or None,
-        speaker=args.speaker,
-        source=args.source,
-        k=args.k,
-        index_dir=args.index,
+    a = Pipeline(args.index).answer(
+        args.question, args.history or None, args.speaker, args.source, k=args.k
     )
     if args.json:
         print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))

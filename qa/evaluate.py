@@ -18,17 +18,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answer import answer
 from qa.errors import SeedError
-from qa.retrieve import retrieve
+from qa.pipeline import Pipeline, baseline
 
-# (name, chunker, retrieval mode): the baselines first, the shipped pipeline last.
+# (name, chunker, pipeline: a baseline of `qa.pipeline.BASELINES` or "shipped"): the
+# baselines first, the shipped pipeline last.
 PIPELINES = [
     ("fixed 1000/200-char chunks, dense only", "fixed", "dense"),
     ("speaker-turn passages, dense only", "turns", "dense"),
     ("speaker-turn passages, keyword only (BM25)", "turns", "keyword"),
     ("speaker-turn passages, hybrid (RRF)", "turns", "hybrid"),
-    ("shipped: hybrid + speaker + rerank + follow-ups", "turns", "full"),
+    ("shipped: hybrid + speaker + rerank + follow-ups", "turns", "shipped"),
 ]
 
 
@@ -67,14 +67,16 @@ def shown(p) -> str:
     return f"{p.speaker or ''} ({p.role or ''}): {p.text}"
 
 
-def run(questions: list[dict], *, k: int = 5, index_dir=None, mode: str = "full"):
-    """Ask every question: retrieval scored on `qa.retrieve`, answers on `qa.answer`."""
+def run(questions: list[dict], *, k: int = 5, index_dir=None, pipeline: Pipeline | None = None):
+    """Ask every question of `pipeline` (default: the shipped one over `index_dir`):
+    retrieval is scored on its `retrieve`, answers on its `answer`."""
+    pipeline = pipeline or Pipeline(index_dir)
     results = []
     for q in questions:
         h = q.get("history")
-        passages = retrieve(q["question"], k=k, history=h, index_dir=index_dir, mode=mode)
+        passages = pipeline.retrieve(q["question"], h, k=k)
         t = time.perf_counter()
-        a = answer(q["question"], history=h, k=k, index_dir=index_dir, mode=mode)
+        a = pipeline.answer(q["question"], h, k=k)
         dt = time.perf_counter() - t
         pats = [re.compile(p, re.IGNORECASE) for p in q.get("answers", [])]
         matches = [bool(pats) and any(p.search(shown(c)) for p in pats) for c in passages[:k]]
@@ -169,11 +171,12 @@ def compare(questions: list[dict], seeds: Path, workdir: Path, *, k: int = 5, pr
     from qa.index import build
 
     out = []
-    for name, chunker, mode in PIPELINES:
+    for name, chunker, kind in PIPELINES:
         index_dir = workdir / f"index-{chunker}"
         progress(f"{name}: indexing" if not index_dir.exists() else f"{name}: asking")
         build(seeds, index_dir, chunker=chunker)
-        results = run(questions, k=k, index_dir=index_dir, mode=mode)
+        pipeline = Pipeline(index_dir) if kind == "shipped" else baseline(kind, index_dir)
+        results = run(questions, k=k, pipeline=pipeline)
         out.append((name, summarize(results), results))
     return out
 

@@ -729,6 +729,28 @@ class Index:
         return self._df[term]
 
 
+_open_lock = threading.Lock()
+_open_indexes: dict[Path, Index] = {}
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("QA_INDEX_DIR") or "index")
+
+
+def open_index(index_dir: Path | str | None = None) -> Index:
+    """The shared reader for `index_dir` (default: $QA_INDEX_DIR or index/), reopened only
+    when a rebuild made a new generation live."""
+    path = Path(index_dir) if index_dir else default_index_dir()
+    key = path.resolve()
+    with _open_lock:
+        ix = _open_indexes.get(key)
+        if ix is None or ix.stale():
+            # subtle: the old reader is not closed here; a request in another thread may still
+            # be using it, and its generation stays on disk until the build after next.
+            ix = _open_indexes[key] = Index(path)
+        return ix
+
+
 _NONE3 = (None, None, None)
 
 # Passage fields stored per row, in table order; `id` first (it derives from the others).

@@ -282,6 +282,11 @@ class Candidate:
     # ("according to Lukashenko").
     fits: bool = True
     held: frozenset[str] = frozenset()  # the question's (stemmed) words it holds
+    scorer: Scorer | None = field(default=None, repr=False, compare=False)  # what scored it
+
+    def short(self) -> str | None:
+        """The answer itself, taken from this sentence (`Scorer.short`)."""
+        return self.scorer.short(self.text) if self.scorer else None
 
 
 class Scorer:
@@ -489,7 +494,8 @@ class Scorer:
                 named = self.counted & self.proper
                 fits = named <= near and bool((self.counted - named or named) & near)
             held = frozenset(t for t in self.weights if t in stems)
-            out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits, held))
+            out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits, held,
+                                  self))  # fmt: skip
         return out
 
     def _owned_elsewhere(self, text: str) -> bool:

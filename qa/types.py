@@ -1,4 +1,7 @@
-"""The plain data types that flow through every stage: chunker -> index -> retrieval -> UI.
+"""The plain data types that flow through every stage.
+
+Indexing: Document -> (chunker) Passage -> index. Questions: Query -> (retriever) passages ->
+(reader) Answer.
 
 Nothing here imports a heavy library, so every module (and every test) can use them.
 """
@@ -138,6 +141,30 @@ class Document:
     text: str = field(default="", repr=False)
     turns: list[Turn] = field(default_factory=list, repr=False)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as understood, made once (`qa.understand`) and read by every later stage.
+
+    `text` is what is searched and read: a follow-up with its subject spelled out, a
+    speaker's name spelled as the transcripts spell it. `speaker` and `source` are filters,
+    resolved to an indexed speaker and document; `named` are the indexed speakers the question
+    names (their passages get rankings of their own); `terms` are the keyword search's words;
+    `relation` is what it asks about the order of speaking ("after", "first", ...), if
+    anything; `follow_up` are the passages that answered the question it follows up.
+    """
+
+    question: str  # as typed, spaces normalised
+    text: str
+    k: int = 5  # passages wanted
+    history: tuple[str, ...] = ()
+    speaker: str | None = None
+    source: str | None = None
+    named: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    relation: str | None = None
+    follow_up: tuple[str, ...] = ()
 
 
 # What each citation carries in `Answer.to_dict()` and the app's `/ask` JSON.

@@ -23,12 +23,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from qa import library  # noqa: E402
-from qa.answer import answer  # noqa: E402
 from qa.errors import QAError, QuestionError  # noqa: E402
 from qa.formats import EXTENSIONS  # noqa: E402
 from qa.index import build  # noqa: E402
+from qa.pipeline import Pipeline  # noqa: E402
 from qa.render import chat_text, documents_html, sources_html  # noqa: E402
-from qa.retrieve import open_index  # noqa: E402
 from qa.types import CITATION_FIELDS  # noqa: E402
 
 EXAMPLES = [
@@ -41,21 +40,24 @@ ALL_DOCUMENTS = "All documents"
 
 
 def build_app(
-    index_dir: Path | str = "index", seeds_dir: Path | str = "seeds", chroma_url: str | None = None
+    index_dir: Path | str = "index",
+    seeds_dir: Path | str = "seeds",
+    chroma_url: str | None = None,
+    pipeline: Pipeline | None = None,
 ) -> gr.Blocks:
     """The chat, documents view and `/ask` endpoint over the index at `index_dir`; rebuilds
     keep vectors on the Chroma server at `chroma_url`, if given."""
     index_dir, seeds_dir = Path(index_dir), Path(seeds_dir)
+    pipeline = pipeline or Pipeline(index_dir)
 
     def filters():
         try:
-            ix = open_index(index_dir)
-            speakers = [ALL_SPEAKERS, *ix.speakers()]
+            documents = pipeline.documents()
+            speakers = [ALL_SPEAKERS, *pipeline.speakers()]
             docs = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [
-                (f"{d['title'][:70]} ({d['date'] or 'undated'})", d["source"])
-                for d in ix.documents()
+                (f"{d['title'][:70]} ({d['date'] or 'undated'})", d["source"]) for d in documents
             ]
-            return speakers, docs, documents_html(ix.documents())
+            return speakers, docs, documents_html(documents)
         except QAError:
             return [ALL_SPEAKERS], [(ALL_DOCUMENTS, ALL_DOCUMENTS)], documents_html([])
 
@@ -67,12 +69,11 @@ def build_app(
         if bad:
             return {"answer": bad, "found": False, "query": "", "citations": [], "error": bad}
         try:
-            a = answer(
+            a = pipeline.answer(
                 question,
                 history=history or None,
                 speaker=speaker or None,
                 source=source or None,
-                index_dir=index_dir,
             )
         except QuestionError as e:
             return {"answer": _sentence(e), "found": False, "query": "", "citations": []}
@@ -94,12 +95,11 @@ def build_app(
         chat.append({"role": "user", "content": question})
         yield "", chat, gr.update()
         try:
-            a = answer(
+            a = pipeline.answer(
                 question,
                 history=earlier or None,
                 speaker=None if speaker in (None, "", ALL_SPEAKERS) else speaker,
                 source=None if document in (None, "", ALL_DOCUMENTS) else document,
-                index_dir=index_dir,
             )
         except QAError as e:
             chat.append({"role": "assistant", "content": chat_text(_sentence(e))})
@@ -279,26 +279,25 @@ def _bad_arguments(question, history, speaker, source) -> str | None:
     return None
 
 
-def ensure_index(seeds_dir: Path, index_dir: Path, chroma_url: str | None = None) -> None:
+def ensure_index(seeds_dir: Path, pipeline: Pipeline, chroma_url: str | None = None) -> None:
     """Build or update the index before serving; a locked or seedless index is not fatal."""
+    index_dir = Path(pipeline.index_dir)
     print(f"qa: checking the index at {index_dir} against {seeds_dir} ...", flush=True)
     try:
         report = build(seeds_dir, index_dir, progress=sys.stderr.isatty(), chroma_url=chroma_url)
         print(report.describe(seeds_dir, index_dir), flush=True)
     except QAError as e:
         try:
-            open_index(index_dir)
+            pipeline.documents()
         except QAError:
             raise e from None
         print(f"qa: serving the existing index ({e})", flush=True)
 
 
-def _warm(index_dir: Path) -> None:
+def _warm(pipeline: Pipeline) -> None:
     """Load the model and open the index in the background so the first answer is quick."""
     try:
-        from qa.embed import Embedder
-
-        Embedder(open_index(index_dir).model).encode_query("warm up")
+        pipeline.warm_up()
     except QAError:
         pass
 
@@ -328,16 +327,17 @@ def main(argv: list[str] | None = None) -> int:
                    help="keep vectors on a Chroma server (env QA_CHROMA_URL)")  # fmt: skip
     args = p.parse_args(argv)
     t0 = time.perf_counter()
+    pipeline = Pipeline(args.index)
     try:
-        ensure_index(args.seeds, args.index, args.chroma_url)
+        ensure_index(args.seeds, pipeline, args.chroma_url)
     except QAError as e:
         print(f"qa: {e}", file=sys.stderr)
         return 2
-    app = build_app(args.index, args.seeds, args.chroma_url)
+    app = build_app(args.index, args.seeds, args.chroma_url, pipeline)
     # subtle: only after build_app. Its gr.Progress(track_tqdm=True) patches tqdm's methods;
     # a tqdm bar the model's warm-up opened before the patch and closed after it printed
     # "AttributeError: 'tqdm' object has no attribute '_progress'" (seen once on a first run).
-    threading.Thread(target=_warm, args=(args.index,), daemon=True).start()
+    threading.Thread(target=_warm, args=(pipeline,), daemon=True).start()
     app.queue(default_concurrency_limit=2)
     app.launch(
         server_name=args.host,

@@ -85,8 +85,8 @@ def test_api_filter_by_document_and_speaker(served):
 
 def test_questions_are_answered_while_a_rebuild_runs(seeds_copy, tmp_path, embedder):
     """A rebuild holds the writer lock; readers keep answering from the live generation."""
-    from qa.answer import answer
     from qa.index import build, writer_lock
+    from qa.pipeline import answer
 
     index = tmp_path / "index"
     build(seeds_copy, index, embedder=embedder)

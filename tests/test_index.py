@@ -12,7 +12,7 @@ from qa.chunk import CHUNKER_VERSION
 from qa.embed import Embedder
 from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
 from qa.index import Index, build, current_generation, writer_lock
-from qa.retrieve import retrieve
+from qa.pipeline import retrieve
 
 
 def test_round_trip(seed_index):

@@ -13,34 +13,13 @@ from __future__ import annotations
 import functools
 import re
 
-STOPWORDS = set(
-    """a an and are as at be been by did do does for from had has have how i in is it its of on
-    or that the their them they this to was were what when where which who whom whose why will
-    with would about after before he she his her our we you your there these those into than
-    then can could should may might any all also just so if not no mr mrs ms many much
-    say said says tell told give gave get got go went take took make made put one ones
-    being""".split()
-) | set(
-    # Particles, prepositions and degree words: they bend a phrase ("set off", "besides the
-    # UN") but name nothing a passage must hold.
-    """through off around besides beside back away over out up down along across during
-    between among against without within under above below onto upon via per since until
-    while because though although other else same such very more most less least only even
-    still yet ever never again already both each every either neither own now here going
-    gonna far anyone anybody anything someone somebody something everyone everybody everything
-    nobody nothing inside outside alone beyond behind toward towards amid amidst throughout
-    despite except till unlike versus together apart ahead instead too""".split()
-    # "so far"; "Did anyone mention Libya?" is about Libya; "inside Kazakhstan alone"
-)
+from qa import lang
+
+STOPWORDS = lang.word_set("stopwords.txt")
 
 _WORD = re.compile(r"\d+(?:[,.]\d+)*(?:st|nd|rd|th)?|[^\W\d_][\w’'-]*")
 
-NUMBER_WORDS = frozenset(
-    """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
-    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
-    hundred hundreds thousand thousands million millions billion billions dozen dozens half
-    quarter percent""".split()
-)
+NUMBER_WORDS = lang.word_set("number_words.txt")
 MONTHS = set(
     "january february march april may june july august september october november december".split()
 )
@@ -104,22 +83,12 @@ def acronyms(text: str) -> dict[str, list[str]]:
     return out
 
 
-# Words that frame a question ("on what date", "how large", "take place"), never its topic.
-FRAME_WORDS = set(
-    """date day days year years month time times large big long place kind type sort number
-    amount size part way ways name names set cause caused reason reasons trigger triggered role
-    prompted sparked provoked aim aims purpose purposes goal goals objective objectives""".split()
-)
+FRAME_WORDS = lang.word_set("frame_words.txt")
 _AUX = {"did", "does", "do", "will", "would", "can", "could", "should", "may", "might", "to"}
 _DETS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
 
 
-# Words ending in -ly that are not adverbs.
-_NOT_ADVERBS = set(
-    """family assembly supply ally rally reply italy july monopoly anomaly apply multiply holy
-    only early daily weekly monthly yearly likely friendly elderly lonely belly bully jelly
-    lily fly ugly silly hilly""".split()
-)
+_NOT_ADVERBS = lang.word_set("not_adverbs.txt")
 
 
 def adverbs(question: str) -> set[str]:
@@ -194,78 +163,16 @@ _SUFFIXES = tuple(
 )
 
 
-def _table(text: str) -> dict[str, str]:
-    """ "base: form form|base: form" -> {form: base}."""
-    return {form: base.strip() for line in text.split("|")
-            for base, forms in [line.split(":")] for form in forms.split()}  # fmt: skip
-
-
-# Irregular English verb forms by the verb they meet: "wore" and "worn" meet "wear".
-_VERB_FORMS = _table(
-    """arise: arose arisen|awake: awoke awoken|bear: bore borne
-    |beat: beaten|become: became|begin: began begun|bend: bent|bite: bit bitten|bleed: bled
-    |blow: blew blown|break: broke broken|breed: bred|bring: brought|build: built|burn: burnt
-    |buy: bought|catch: caught|choose: chose chosen|come: came|creep: crept|deal: dealt
-    |dig: dug|draw: drew drawn|drink: drank drunk|drive: drove driven|eat: ate eaten
-    |fall: fell fallen|feed: fed|feel: felt|fight: fought|find: found|flee: fled
-    |fly: flew flown|forbid: forbade forbidden|forget: forgot forgotten
-    |forgive: forgave forgiven|foresee: foresaw foreseen|freeze: froze frozen|get: got gotten
-    |give: gave given|go: went gone|grow: grew grown|hang: hung|hear: heard|hide: hid hidden
-    |hold: held|keep: kept|know: knew known|lead: led|leave: left|lend: lent|lose: lost
-    |make: made|mean: meant|meet: met|mislead: misled|overcome: overcame|pay: paid
-    |ride: rode ridden|ring: rang rung|rise: rose risen|run: ran|say: said|see: saw seen
-    |seek: sought|sell: sold|send: sent|shake: shook shaken|shoot: shot|show: shown
-    |shrink: shrank shrunk|sing: sang sung|sink: sank sunk|sit: sat|sleep: slept|slide: slid
-    |speak: spoke spoken|spend: spent|spin: spun|stand: stood|steal: stole stolen|stick: stuck
-    |strike: struck stricken|swear: swore sworn|sweep: swept|swim: swam swum|swing: swung
-    |take: took taken|teach: taught|tear: tore torn|tell: told|think: thought
-    |throw: threw thrown
-    |understand: understood|undergo: underwent undergone|undertake: undertook undertaken
-    |uphold: upheld|wake: woke woken|wear: wore worn|win: won|withdraw: withdrew withdrawn
-    |withstand: withstood|write: wrote written|die: died"""
-)
-# Nouns made from verbs, by the verb they meet: "life" meets "live", "loss" meets "lose".
-_VERB_NOUNS = _table(
-    """flight: flights|die: dead deaths death|live: life|lose: loss losses|prove: proof
-    |choose: choice|sell: sale sales|grow: growth|believe: belief|defend: defence defense
-    |succeed: success|arrive: arrival|injure: injury injuries|fail: failure"""
-)
+_VERB_FORMS = lang.table("verb_forms.txt")
+_VERB_NOUNS = lang.table("verb_nouns.txt")
 _IRREGULAR = {**_VERB_FORMS, **_VERB_NOUNS}
-# Common English words for the same thing, by the one they meet: people ask "When did the
-# withdrawal finish?" of a text that says "completed", or about "soldiers" that it calls
-# "troops". General usage, not the wording of one transcript. Not here: a word with another
-# common sense ("end", "head"), or one whose stem has it ("fighters" / "fighting"). Each form
-# is listed, so "aided" meets "assistance" and "aide" does not. ("left" is "leave",
-# `_VERB_FORMS`, so it meets "withdrawn" too.)
-_SYNONYMS = _table(
-    """complete: finish finished finishes finishing|withdraw: leave leaves leaving
-    |visit: trip trips journey journeys|contact: touch
-    |troop: soldier soldiers serviceman servicemen|representative: ambassador ambassadors
-    |pandemic: covid coronavirus|unrest: riot riots rioting turmoil disturbance disturbances
-    |assist: assistance help helped helping helps aid aided|thank: grateful gratitude
-    |goal: aim aims objective objectives|quick: swift rapid fast
-    |detain: arrest arrested arrests|investigation: inquiry inquiries probe probes
-    |injure: wound wounded wounds|kill: murder murdered murders
-    |start: begin beginning commence commenced|vehicle: car cars
-    |withdrawal: pullout pull-out
-    |protest: demonstration demonstrations demonstrator demonstrators
-    |request: ask asks asked asking"""
-)
+_SYNONYMS = lang.table("synonyms.txt")  # "soldiers" meets "troops"
 
 
 # British and American spellings meet in one form: the seeds write "organisation", "centre",
 # "armour" and "travelled" in one transcript and "organization", "self-defense" in the other,
 # and people type either.
-_SPELLINGS = [
-    (re.compile(r"(?<=[a-z]{2})iz(e|es|ed|ing|er|ers|ation|ations)$"), r"is\1"),
-    (re.compile(r"(?<=[a-z]{3})yz(e|es|ed|ing|er|ers)$"), r"ys\1"),
-    (re.compile(r"(?<=[a-z]{2}[^aeiou])our(s|ed|ing|er|ers|ite|ites|able)?$"), r"or\1"),
-    (re.compile(r"(cent|theat|fib|met|lit)er(s)?$"), r"\1re\2"),
-    (re.compile(r"(?<=[a-z]{3})ell(ed|ing|er|ers)$"), r"el\1"),  # "travelled"/"traveled"
-    (re.compile(r"^programmes?$|^programs?$"), "program"),
-    (re.compile(r"(def|off|lic)ense(s)?$"), r"\1ence\2"),
-    (re.compile(r"(dialog|catalog|analog)(ue)?(s)?$"), r"\1\3"),
-]
+_SPELLINGS = lang.rewrites("spellings.tsv")
 
 
 # subtle: if none matches the word, none can match after another's change either (none did).
@@ -460,19 +367,7 @@ def deed_of(question: str) -> str | None:
 
 
 # Verbs of saying and thinking: "What does Rahmon propose?" asks for Rahmon's own words.
-_VOICE_VERBS = {
-    stem(w)
-    for w in """say says said think thinks thought believe believes believed propose proposes
-    proposed suggest suggests suggested want wants wanted mention mentions mentioned warn warns
-    warned note notes noted stress stresses stressed describe describes described claim claims
-    claimed recall recalls recalled expect expects expected hope hopes hoped consider considers
-    considered argue argues argued insist insists insisted predict predicts predicted fear fears
-    feared emphasise emphasises emphasised emphasize emphasizes emphasized admit admits admitted
-    call calls called name names named praise praises praised thank thanks thanked blame blames
-    blamed criticise criticises criticised criticize criticizes criticized accuse accuses
-    accused welcome welcomes welcomed condemn condemns condemned urge urges urged promise
-    promises promised view opinion words speech statement remarks""".split()
-}
+_VOICE_VERBS = {stem(w) for w in lang.word_set("voice_verbs.txt")}
 
 
 def voice_of(question: str, names: list[str], roles: dict[str, str] | None = None) -> str | None:

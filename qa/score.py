@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from qa import lang
 from qa.chunk import sentence_spans
 from qa.formats.labels import POSTS
 from qa.query import (
@@ -134,12 +135,7 @@ _DATELINE_PLACE = re.compile(
     re.MULTILINE,
 )
 # Capitalised phrases ending in one of these name an organisation or place, not a person.
-_ORG_WORDS = set(
-    """forces force council organisation organization republic federation staff ministry treaty
-    security nations union office committee department agency army troops institute region city
-    centre center bank party government parliament assembly charter state states kingdom
-    service services command group minister ministers president secretary general""".split()
-)
+_ORG_WORDS = lang.word_set("organisation_words.txt")
 # A sentence opening with one of these leans on the sentence before it.
 _ANAPHOR = re.compile(
     r"^(this|that|these|those|it|its|they|their|he|she|such|under this|in this|by this|"
@@ -166,14 +162,7 @@ _CAPS_RUN = re.compile(r"((?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+)(?:\s+([a-z][\w
 
 # Things a statement names, not a proper name: "Which lesson does he draw?" is answered by
 # "A crackdown at the very outset yields tangible results."
-_STATEMENTS = {
-    stem(w)
-    for w in """lesson lessons conclusion conclusions proposal proposals idea ideas measure measures
-    step steps problem problems issue issues point points threat threats risk risks goal goals
-    priority priorities task tasks challenge challenges concern concerns argument arguments
-    recommendation recommendations demand demands promise promises warning warnings message
-    messages question questions view views position positions""".split()
-}
+_STATEMENTS = {stem(w) for w in lang.word_set("statement_nouns.txt")}
 # "led by the deputy chief of the Joint Staff": a post answers "who" too.
 TITLE_WORDS = frozenset(POSTS | {"envoy", "premier", "spokesman", "spokeswoman", "spokesperson"})
 # Question words that say nothing about a speaker's role.

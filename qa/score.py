@@ -80,9 +80,7 @@ _WHEN_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CURRENCY = re.compile(
-    r"[$€£¥₽₸]|\b(dollars?|euros?|pounds?|roubles?|rubles?|tenge|yuan|yen|francs?|rupees?|"
-    r"usd|eur|gbp|rub|kzt|cents?)\b",
-    re.IGNORECASE,
+    rf"[$€£¥₽₹]|\b({'|'.join(sorted(lang.word_set('currencies.txt')))})\b", re.IGNORECASE
 )
 # A day of a month ("January 13", "13 January", "13/01/2022"): more than "in January".
 _FULL_DATE = re.compile(
@@ -93,7 +91,7 @@ _FULL_DATE = re.compile(
 # Words that give a cause or a purpose: the kind of answer "why" and "what caused" want.
 _CAUSE = re.compile(
     r"\b(because|due to|caused|triggered|sparked|prompted|provoked|pretext|reason|so as to|"
-    r"in order to|so that|led to|as a result of|owing to|over (the )?\w+ prices?|"
+    r"in order to|so that|led to|as a result of|owing to|"
     # "Therefore, we must create a security belt": the cause is the sentence before.
     r"therefore|hence|that is why|this is why|for this reason)\b",
     re.IGNORECASE,
@@ -115,7 +113,7 @@ _SHORT_PLACE = re.compile(
 _AMOUNT = re.compile(
     r"(?:\b(?i:more than|less than|fewer than|over|under|about|around|almost|nearly|some|"
     r"approximately|roughly|up to|at least|at most)\s+)?"
-    r"(?:[$€£¥₽₸]\s?)?(?P<n>\b\d[\d,.]*\d\b|\b\d\b)(?P<of>\s+out of\s+\d[\d,.]*)?"
+    r"(?:[$€£¥₽₹]\s?)?(?P<n>\b\d[\d,.]*\d\b|\b\d\b)(?P<of>\s+out of\s+\d[\d,.]*)?"
     r"(?P<scale>\s+(?:million|billion|thousand|trillion|percent|per cent|%))?"
     r"(?:\s+[a-zA-Z][\w-]*){0,3}"
 )

@@ -257,3 +257,26 @@ def test_a_chat_requests_opening_is_not_searched():
     # a topic word stays: "information support" is what Putin spoke of
     assert strip_request("information support") == "information support"
     assert strip_request("list") == "list"
+
+
+def test_the_irregular_verb_table_is_what_a_maintained_lemmatiser_says():
+    """qa/lang/verb_forms.txt is kept as data (lemminflect costs ~0.5 s to load in every new
+    process); each of its forms must be one lemminflect gives for its verb."""
+    from lemminflect import getLemma
+
+    from qa import lang
+
+    table = lang.table("verb_forms.txt")
+    assert len(table) > 100
+    wrong = {f: b for f, b in table.items() if b not in getLemma(f, upos="VERB")}
+    assert not wrong, wrong
+
+
+def test_word_data_files_read_words_tables_and_skip_comments():
+    from qa import lang
+
+    stop = lang.word_set("stopwords.txt")
+    assert {"the", "which", "besides"} <= stop and not any(w.startswith("#") for w in stop)
+    syn = lang.table("synonyms.txt")
+    assert syn["soldiers"] == "troop" and "covid" not in syn
+    assert all(p.pattern and r for p, r in lang.rewrites("spellings.tsv"))

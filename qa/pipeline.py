@@ -70,27 +70,15 @@ class Pipeline:
             hits = by_order(index, query, hits)
         return Search(query, hits)
 
-    def retrieve(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        speaker: str | None = None,
-        source: str | None = None,
-        *,
-        k: int = 5,
-    ) -> list[Passage]:
+    def retrieve(self, question: str, history: list[str] | None = None,
+                 speaker: str | None = None, source: str | None = None, *,
+                 k: int = 5) -> list[Passage]:  # fmt: skip
         """The `k` passages that best match `question`, best first."""
         return [h.passage for h in self.search(question, history, speaker, source, k=k).hits[:k]]
 
-    def answer(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        speaker: str | None = None,
-        source: str | None = None,
-        *,
-        k: int = 5,
-    ) -> Answer:
+    def answer(self, question: str, history: list[str] | None = None,
+               speaker: str | None = None, source: str | None = None, *,
+               k: int = 5) -> Answer:  # fmt: skip
         """The first reader's answer (the last reader always answers, if only to decline)."""
         found = self.search(question, history, speaker, source, k=k)
         for reader in self.readers:

@@ -58,10 +58,14 @@ def test_the_extractive_reader_declines_with_nothing_to_read():
 
 
 def test_a_stricter_reader_declines_what_the_shipped_one_answers(seed_index):
+    from qa.readers.extractive import Calibration
+
     question = "Who commanded the peacekeeping force?"
-    strict = Pipeline(seed_index, readers=(ExtractiveReader(min_score=99),))
+    strict = Pipeline(seed_index, readers=(ExtractiveReader(calibration=None, min_score=99),))
     a = strict.answer(question)
     assert not a.found and a.text == NOT_FOUND and a.citations
+    never = Pipeline(seed_index, readers=(ExtractiveReader(calibration=Calibration({}, 0, 1.0)),))
+    assert not never.answer(question).found  # a chance of 0.5 never reaches 1.0
 
 
 def test_baselines_are_the_same_stages_with_parts_switched_off(seed_index):
@@ -86,3 +90,26 @@ def test_the_ui_and_cli_never_open_the_index_and_the_ui_never_imports_the_cli():
         assert not names & {"open_index", "Index"}, f"qa/{name}.py opens the index itself"
         if name == "ui":  # (the CLI hands `qa serve` to the UI; never the other way)
             assert "qa.cli" not in {n.module for n in froms}
+
+
+def test_a_calibrated_reader_answers_exactly_when_the_chance_reaches_its_threshold(seed_index):
+    from qa.readers.extractive import Calibration, evidence
+
+    cal = Calibration({"score": 10.0}, -10.0 * 0.9, 0.5)  # chance 0.5 at score 0.9
+    reader = ExtractiveReader(calibration=cal)
+    asked = ("Who commanded the peacekeeping force?", "Which club won the Champions League?")
+    for question in asked:
+        found = Pipeline(seed_index).search(question)
+        best = reader.choose(found.query, found.hits)[0]
+        assert set(evidence(best, found.hits)) >= {"score", "missing", "fits", "lead"}
+        a = reader.read(found.query, found.hits)
+        assert a.found == (best.score >= 0.9), (question, best.score, a.found)
+
+
+def test_a_reader_without_calibration_uses_its_hand_set_limits(seed_index):
+    question = "Who commanded the peacekeeping force?"
+    hits = Pipeline(seed_index).search(question)
+    assert ExtractiveReader(calibration=None).read(hits.query, hits.hits).found
+    hits = Pipeline(seed_index).search(question)
+    strict = ExtractiveReader(calibration=None, min_score=99).read(hits.query, hits.hits)
+    assert not strict.found and strict.citations

@@ -10,12 +10,20 @@ The reader declines (`found=False`, citing the nearest passages) when the best s
 scores below `min_score`, or when rare words of the question (names, specific things; its
 verbs at half weight, `qa.score.VERB_MISSING`) are not in its passage: "Which club won the
 Champions League final?" shares words with the transcripts, but not "club" or "Champions".
-The limits were calibrated on the development questions (see docs/quality.md).
+
+eval/calibrate.py fits that decision on four corpora and measures it on the one left out:
+the two limits on a grid, or a logistic model (`Calibration`) of "this answer is right" from
+a few signals (`evidence`). None of the fits beat these two limits on the corpus left out
+(docs/quality.md), so none ships; `eval/calibrate.py --write` saves one as
+qa/calibration.json, which the reader then uses instead of the limits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
 
 from qa.readers import quote
 from qa.types import Answer, Query
@@ -31,23 +39,87 @@ NOT_FOUND = f"{NOTHING_FOUND} The nearest passages are below."
 NO_PASSAGES = "No passage matches the speaker or document chosen; try without the filter."
 
 
+# The signals the decision rests on (eval/calibrate.py tried more: the sentence's own share of
+# the question, the passage's cosine similarity, the kind of answer; none helped on the corpus
+# left out).
+FEATURES = ("score", "missing", "fits", "lead")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """P(answering is right) = logistic(bias + sum of weight x feature), features as
+    `evidence` gives them; the reader answers when it reaches `threshold`."""
+
+    weights: dict = field(default_factory=dict)
+    bias: float = 0.0
+    threshold: float = 0.5
+
+    def chance(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features[f] for f, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @classmethod
+    def shipped(cls) -> Calibration | None:
+        """The calibration in qa/calibration.json, if the package has one."""
+        f = resources.files("qa").joinpath("calibration.json")
+        if not f.is_file():
+            return None
+        d = json.loads(f.read_text(encoding="utf-8"))
+        return cls(d["weights"], d["bias"], d["threshold"])
+
+
+def evidence(best, hits: list) -> dict[str, float]:
+    """The signals for the chosen sentence `best`: its score, the share of the question's
+    rare-word weight its passage lacks, whether it fits the question (`Candidate.fits`), and
+    its passage's best rank in any single ranking (dense, keyword, ...; 0 the first), as
+    log(1 + rank)."""
+    lead = min((h.lead for h in hits if h.passage.id == best.passage.id), default=40)
+    # log: first against third matters more than twentieth against thirtieth
+    return {"score": best.score, "missing": best.missing_share, "fits": float(best.fits),
+            "lead": math.log1p(lead)}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ExtractiveReader:
+    """`calibration`: "shipped" (qa/calibration.json, if any), a `Calibration`, or None for
+    the hand-set limits `min_score` and `max_missing`."""
+
     top: int = TOP_PASSAGES
     min_score: float = MIN_SCORE
     max_missing: float = MAX_MISSING
+    calibration: Calibration | str | None = "shipped"
+
+    def choose(self, query: Query, hits: list) -> list:
+        """The candidate sentences of the top passages, the one to quote first."""
+        calibrated = self._calibration() is not None
+        # On a tie the longer text wins: a sentence with the one its "They" refers to holds more.
+        ranked = sorted((c for h in hits[: max(self.top, query.k)] for c in h.candidates or []),
+                        key=lambda c: (-round(c.score, 6), c.start - c.end))  # fmt: skip
+        fitting = [c for c in ranked if c.fits]
+        # A calibrated reader weighs a sentence that does not fit the question (`fits`) like
+        # any other signal; the hand-set limits never quote one.
+        return fitting or (ranked if calibrated else [])
+
+    def _calibration(self) -> Calibration | None:
+        if self.calibration == "shipped":
+            return _SHIPPED
+        return self.calibration
+
+    def answers(self, best, hits: list) -> bool:
+        cal = self._calibration()
+        if cal is not None:
+            return cal.chance(evidence(best, hits)) >= cal.threshold
+        return best.score >= self.min_score and best.missing_share <= self.max_missing
 
     def read(self, query: Query, hits: list) -> Answer:
         hits = hits[: max(self.top, query.k)]
         if not hits:
             text = NO_PASSAGES if query.speaker or query.source else NOTHING_FOUND
             return Answer(text, [], False, query.text)
-        # On a tie the longer text wins: a sentence with the one its "They" refers to holds more.
-        candidates = sorted((c for h in hits for c in h.candidates or [] if c.fits),
-                            key=lambda c: (-round(c.score, 6), c.start - c.end))  # fmt: skip
+        candidates = self.choose(query, hits)
         best = candidates[0] if candidates else None
         nearest = [h.passage for h in hits[: query.k]]
-        if best is None or best.score < self.min_score or best.missing_share > self.max_missing:
+        if best is None or not self.answers(best, hits):
             return Answer(NOT_FOUND, nearest, False, query.text, best.score if best else 0.0,
                           best.missing_share if best else 1.0)  # fmt: skip
         chosen = [best] + _second(best, candidates[1:4])
@@ -60,6 +132,9 @@ class ExtractiveReader:
         if short:
             text = f"{short} [1]. {text}"
         return Answer(text, citations, True, query.text, best.score, best.missing_share, short)
+
+
+_SHIPPED = Calibration.shipped()
 
 
 def _second(best, others) -> list:

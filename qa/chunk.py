@@ -50,6 +50,12 @@ def count_tokens(text: str) -> int:
     return len(_encoding().encode(text, disallowed_special=()))
 
 
+def truncate_tokens(text: str, tokens: int) -> str:
+    """The first `tokens` cl100k tokens of `text`."""
+    enc = _encoding()
+    return enc.decode(enc.encode(text, disallowed_special=())[:tokens])
+
+
 # --------------------------------------------------------------------------- sentences
 
 

@@ -106,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", help="only passages from this seed file")
     sp.add_argument("-k", type=int, default=5, help="passages to cite (default: 5)")
     sp.add_argument("--json", action="store_true", help="print the answer as JSON")
+    sp.add_argument("--llm", metavar="URL", default=None,
+                    help="answer in a language model's words, checked against the passages: "
+                    "base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 "
+                    "(env QA_LLM_URL; key from QA_LLM_API_KEY or OPENAI_API_KEY)")  # fmt: skip
+    sp.add_argument("--llm-model", metavar="NAME", default=None,
+                    help="the model to ask (env QA_LLM_MODEL; default: the first the server "
+                    "lists)")  # fmt: skip
+    sp.add_argument("--llm-timeout", type=float, default=60.0, metavar="S",
+                    help="seconds the model may take before the extractive answer is shown "
+                    "(default: 60)")  # fmt: skip
     sp.set_defaults(run=cmd_ask)
 
     sp = sub.add_parser("serve", help="serve the web chat (same as python app.py)", add_help=False)
@@ -237,7 +247,10 @@ def cmd_ask(args) -> int:
             args.seeds, args.index, chroma_url=args.chroma_url, progress=sys.stderr.isatty()
         )
         print(report.describe(args.seeds, args.index), file=sys.stderr)
-    a = Pipeline(args.index).answer(
+    from qa.readers.llm import LLMSettings
+
+    llm = LLMSettings.from_env(args.llm, args.llm_model, timeout=args.llm_timeout)
+    a = Pipeline(args.index, llm=llm).answer(
         args.question, args.history or None, args.speaker, args.source, k=args.k
     )
     if args.json:
@@ -252,6 +265,10 @@ def format_answer(a, question: str = "", *, color: bool = False, width: int = 10
     if a.query and " ".join(question.split()) != a.query:
         out.append(f"Searched for: {a.query}\n")
     out.append(textwrap.fill(a.text, width))
+    for sentence in a.unsupported:
+        out.append(textwrap.fill(f"! not supported by the passage it cites: {sentence}", width))
+    if a.fallback:
+        out.append(f"(the language model's answer is not shown: {a.fallback})")
     for n, p in enumerate(a.citations, start=1):
         who = p.speaker or "Narration"
         if p.role:

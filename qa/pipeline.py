@@ -15,12 +15,14 @@ index's speakers and documents included; neither opens the index itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.index import open_index
 from qa.rank import RERANK_DEPTH, SentenceRanker
 from qa.readers.extractive import ExtractiveReader
+from qa.readers.llm import LLMReader, LLMSettings
 from qa.readers.order import OrderReader
 from qa.retrieve import Hit, Retriever, by_order
 from qa.types import Answer, Passage, Query
@@ -41,6 +43,9 @@ class Pipeline:
 
     `model`: refuse to run if the index was built with another embedding model.
     `rewrite`: spell out follow-ups and respell names (off: the question as typed).
+    `llm`: answer in a language model's words (`LLMSettings`, or the URL of an
+    OpenAI-compatible API), checked against the passages; the extractive reader becomes its
+    fallback.
     """
 
     index_dir: Path | str | None = None
@@ -49,6 +54,14 @@ class Pipeline:
     ranker: SentenceRanker = field(default_factory=SentenceRanker)
     readers: tuple = (OrderReader(), ExtractiveReader())
     rewrite: bool = True
+    llm: LLMSettings | str | None = None
+
+    def __post_init__(self):
+        if isinstance(self.llm, str):
+            self.llm = LLMSettings.from_env(self.llm)
+        if self.llm is not None:
+            self.readers = tuple(LLMReader(self.llm, r) if isinstance(r, ExtractiveReader) else r
+                                 for r in self.readers)  # fmt: skip
 
     def index(self):
         ix = open_index(self.index_dir)
@@ -85,6 +98,23 @@ class Pipeline:
             a = reader.read(found.query, found.hits)
             if a is not None:
                 return a
+        raise RuntimeError("no reader answered; the last reader must always answer")
+
+    def stream(self, question: str, history: list[str] | None = None,
+               speaker: str | None = None, source: str | None = None, *,
+               k: int = 5) -> Iterator[Answer]:  # fmt: skip
+        """Answers as they improve: a reader that streams (the language model's) gives the
+        extractive answer first, then the model's text as it arrives, then the checked one.
+        The last answer is what `answer` returns."""
+        found = self.search(question, history, speaker, source, k=k)
+        for reader in self.readers:
+            if hasattr(reader, "stream"):
+                yield from reader.stream(found.query, found.hits)
+                return
+            a = reader.read(found.query, found.hits)
+            if a is not None:
+                yield a
+                return
         raise RuntimeError("no reader answered; the last reader must always answer")
 
     def speakers(self) -> list[str]:

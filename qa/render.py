@@ -40,6 +40,28 @@ def chat_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+def answer_markdown(answer: Answer, *, streaming: bool = False) -> str:
+    """An answer for the chat: a language model's with each sentence the passages do not
+    support marked; a fallback with the reason the model's answer is not shown."""
+    if answer.fallback:
+        return f"{chat_text(answer.text)}\n\n*(The language model's answer is not shown: " \
+            f"{chat_text(answer.fallback)}.)*"  # fmt: skip
+    text = chat_text(answer.text)
+    if answer.reader != "llm":
+        return text
+    if streaming:
+        return f"{text} ▌\n\n*A language model is answering; its claims are checked at the end.*"
+    for sentence in answer.unsupported:
+        marked = chat_text(sentence)
+        if marked in text:
+            text = text.replace(marked, f"⚠️ ~~{marked}~~", 1)
+    note = "*Answer by a language model, checked against the passages it cites.*"
+    if answer.unsupported:
+        n = len(answer.unsupported)
+        note += f" ⚠️ *{n} sentence{'s' if n > 1 else ''} struck through: not supported by them.*"
+    return f"{text}\n\n{note}"
+
+
 def sources_html(answer: Answer | None) -> str:
     """The sources panel: each cited passage, in the order of its number, with its speaker,
     document, date and where to check it (time, page or characters). The rank is the order;

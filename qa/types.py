@@ -183,6 +183,10 @@ class Answer:
     score: float = 0.0  # the best sentence's score; below the threshold, found is False
     missing: float = 0.0  # share of the question's rare-word weight the best sentence lacks
     short: str | None = None  # the answer itself ("January 13"), when the question asks for one
+    reader: str = "extractive"  # "llm" when a language model's answer is shown
+    # A language model's sentences that the passages they cite do not support (shown marked).
+    unsupported: list[str] = field(default_factory=list)
+    fallback: str | None = None  # why the model's answer is not shown, when it is not
 
     def to_dict(self) -> dict:
         return {
@@ -190,6 +194,9 @@ class Answer:
             "short": self.short,
             "found": self.found,
             "query": self.query,
+            "reader": self.reader,
+            "unsupported": list(self.unsupported),
+            "fallback": self.fallback,
             "score": round(self.score, 3),
             "citations": [{"n": i, **c.to_dict()} for i, c in enumerate(self.citations, start=1)],
         }

@@ -27,7 +27,8 @@ from qa.errors import QAError, QuestionError  # noqa: E402
 from qa.formats import EXTENSIONS  # noqa: E402
 from qa.index import build  # noqa: E402
 from qa.pipeline import Pipeline  # noqa: E402
-from qa.render import chat_text, documents_html, sources_html  # noqa: E402
+from qa.readers.llm import LLMSettings  # noqa: E402
+from qa.render import answer_markdown, chat_text, documents_html, sources_html  # noqa: E402
 from qa.types import CITATION_FIELDS  # noqa: E402
 
 EXAMPLES = [
@@ -95,12 +96,13 @@ def build_app(
         chat.append({"role": "user", "content": question})
         yield "", chat, gr.update()
         try:
-            a = pipeline.answer(
+            answers = pipeline.stream(
                 question,
                 history=earlier or None,
                 speaker=None if speaker in (None, "", ALL_SPEAKERS) else speaker,
                 source=None if document in (None, "", ALL_DOCUMENTS) else document,
             )
+            a = next(answers)
         except QAError as e:
             chat.append({"role": "assistant", "content": chat_text(_sentence(e))})
             yield "", chat, sources_html(None)
@@ -114,6 +116,15 @@ def build_app(
             yield "", chat, gr.update()
             time.sleep(0.02)
         yield "", chat, sources_html(a)
+        # With a language model: its reply streams in after the extractive answer and
+        # replaces it once checked (or the extractive answer stays, with the reason).
+        last = None
+        for last in answers:
+            chat[-1] = {"role": "assistant", "content": answer_markdown(last, streaming=True)}
+            yield "", chat, gr.update()
+        if last is not None:
+            chat[-1] = {"role": "assistant", "content": answer_markdown(last)}
+            yield "", chat, sources_html(last)
 
     def refreshed(msg):
         speakers, docs, table_html = filters()
@@ -200,6 +211,7 @@ def build_app(
                     # subtle: launch(css=...) replaces Blocks.css, so the panel carries its own.
                     sources = gr.HTML(sources_html(None), elem_id="sources", padding=False)
         with gr.Tab("Documents"):
+            gr.Markdown(answers_by(pipeline), elem_id="answerer")
             table = gr.HTML(table_html, elem_id="documents")
             with gr.Row():
                 upload = gr.File(
@@ -279,6 +291,17 @@ def _bad_arguments(question, history, speaker, source) -> str | None:
     return None
 
 
+def answers_by(pipeline: Pipeline) -> str:
+    """Which reader answers, for the Documents tab."""
+    llm = pipeline.llm
+    if llm is None:
+        return ("**Answers:** quoted from the transcripts (no language model; `--llm URL` adds "
+                "one).")  # fmt: skip
+    model = llm.model or "the first model the server lists"
+    return (f"**Answers:** language model `{model}` at `{llm.url}`, checked against the passages "
+            "it cites; the quoted answer is shown when it fails.")  # fmt: skip
+
+
 def ensure_index(seeds_dir: Path, pipeline: Pipeline, chroma_url: str | None = None) -> None:
     """Build or update the index before serving; a locked or seedless index is not fatal."""
     index_dir = Path(pipeline.index_dir)
@@ -325,9 +348,26 @@ def main(argv: list[str] | None = None) -> int:
                    help="index folder (env QA_INDEX_DIR; default: index)")  # fmt: skip
     p.add_argument("--chroma-url", default=os.environ.get("QA_CHROMA_URL") or None,
                    help="keep vectors on a Chroma server (env QA_CHROMA_URL)")  # fmt: skip
+    p.add_argument("--llm", metavar="URL", default=None,
+                   help="answer in a language model's words, checked against the passages: base "
+                   "URL of an OpenAI-compatible API (env QA_LLM_URL; key from QA_LLM_API_KEY "
+                   "or OPENAI_API_KEY)")  # fmt: skip
+    p.add_argument(
+        "--llm-model",
+        metavar="NAME",
+        default=None,
+        help="the model to ask (env QA_LLM_MODEL; default: the first it lists)",
+    )
+    p.add_argument("--llm-timeout", type=float, default=60.0, metavar="S",
+                   help="seconds the model may take (default: 60)")  # fmt: skip
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    pipeline = Pipeline(args.index)
+    try:
+        llm = LLMSettings.from_env(args.llm, args.llm_model, timeout=args.llm_timeout)
+    except QAError as e:
+        print(f"qa: {e}", file=sys.stderr)
+        return 2
+    pipeline = Pipeline(args.index, llm=llm)
     try:
         ensure_index(args.seeds, pipeline, args.chroma_url)
     except QAError as e:

@@ -39,6 +39,7 @@ class Claim:
 
 @dataclass
 class Checked:
+    text: str = ""  # the answer as checked (marks after a full stop moved before it)
     claims: list[Claim] = field(default_factory=list)
 
     @property
@@ -52,7 +53,9 @@ class Checked:
 
 def check(answer: str, passages: list[Passage]) -> Checked:
     """Each sentence of `answer` against `passages` (the ones sent, numbered from 1)."""
-    out = Checked()
+    # "... its mission. [4] The UN ...": the mark belongs to the sentence before it.
+    answer = re.sub(r"([.!?])((?:\s*\[\d+\])+)", r"\2\1", answer)
+    out = Checked(answer)
     for a, b in sentence_spans(answer):
         sentence = answer[a:b]
         cites = [int(n) for n in _REF.findall(sentence)]
@@ -76,6 +79,10 @@ def check(answer: str, passages: list[Passage]) -> Checked:
     return out
 
 
+def _words(text: str) -> set[str]:
+    return {w.lower().removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w’'-]+", text)}
+
+
 def _support(text: str, pool: list[Passage]) -> tuple[Passage, int, int] | None:
     """The passage sentence of `pool` that holds `text`'s names, numbers and most content."""
     numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
@@ -87,10 +94,10 @@ def _support(text: str, pool: list[Passage]) -> tuple[Passage, int, int] | None:
         who = " ".join((p.speaker or "", p.role or "")).lower()
         for a, b in sentence_spans(p.text, offset=p.start):
             said = p.text[a - p.start : b - p.start]
-            low = said.lower()
             if not numbers <= {n.replace(",", "") for n in _NUMBER.findall(said)}:
                 continue
-            if any(n not in low and n not in who for n in names):
+            # whole words: "UN" is not in "Council"
+            if not names <= _words(said) | _words(who):
                 continue
             held = {stem(t) for t in content_terms(f"{said} {who} {p.title}")}
             share = len(terms & held) / len(terms) if terms else 1.0

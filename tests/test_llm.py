@@ -108,3 +108,20 @@ def test_the_prompt_fits_the_token_budget_and_numbers_the_passages(seed_index, s
     assert used <= 700 - 200
     user = messages[-1]["content"]
     assert user.startswith(f"Question: {QUESTION}") and "[1] Stanislav Zas" in user
+
+
+def test_a_copied_passage_heading_must_name_that_passages_speaker():
+    from qa.types import Passage
+
+    zas = Passage("Yesterday I spoke with the commander, Colonel-General Serdyukov.", "s.txt", 0,
+                  66, speaker="Stanislav Zas", role="Secretary General", title="Session",
+                  date="2022-01-10")  # fmt: skip
+    putin = Passage("The contingent includes the best-trained units.", "s.txt", 100, 148,
+                    speaker="Vladimir Putin", role="President of Russia", title="Session",
+                    date="2022-01-10")  # fmt: skip
+    said = "The contingent includes the best-trained units."
+    sent = [zas, putin]
+    right = check(f"Vladimir Putin, President of Russia (Session, 2022-01-10): {said}", sent)
+    wrong = check(f"Stanislav Zas, Secretary General (Session, 2022-01-10): {said}", sent)
+    assert right.claims[0].support is not None and right.claims[0].cites == [2]
+    assert wrong.claims[0].support is None  # Putin's words put in Zas's mouth

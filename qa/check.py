@@ -66,8 +66,8 @@ def check(answer: str, passages: list[Passage]) -> Checked:
         sentence = answer[a:b]
         cites = [int(n) for n in _REF.findall(sentence)]
         text = " ".join(_REF.sub("", sentence).split())
-        if not re.search(r"[^\W\d_]", text):
-            continue  # "1." of a numbered list, a lone mark
+        if not any(t[0].isalpha() for t in content_terms(_HEADING.sub("", text))):
+            continue  # "1." of a numbered list, a lone mark, a cut-off "The"
         claim = Claim(text, a, b, cites)
         out.claims.append(claim)
         bad = [n for n in cites if not 1 <= n <= len(passages)]

@@ -247,7 +247,8 @@ def test_browser_a_model_answer_streams_in_and_is_checked(llm_page):
         ".test(document.querySelector('#chat').innerText)",
         timeout=120_000,
     )
-    page.screenshot(path=str(ARTIFACTS / "chat-llm.png"))
+    page.wait_for_timeout(1500)  # the sources panel follows the chat's last update
+    page.screenshot(path=str(ARTIFACTS / "chat-llm.png"), full_page=True)
     chat = page.locator("#chat").inner_text()
     assert "A language model is answering" not in chat  # the streaming note is replaced
     assert "▌" not in chat

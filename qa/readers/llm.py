@@ -203,7 +203,10 @@ def _with_citations(checked) -> str:
         sentence = " ".join(text[c.start : c.end].split())
         sentence = re.sub(r"^\d+[.)]\s+", "", sentence)  # "2. The mission ..."
         if c.support is not None and "[" not in sentence:
-            sentence = sentence.rstrip() + f" [{c.cites[0]}]"
+            # before the full stop: "... its mission [4]." (after it, the mark reads as the
+            # next sentence's)
+            body, end = re.match(r"(.*?)([.!?]*)$", sentence).groups()
+            sentence = f"{body} [{c.cites[0]}]{end}"
         out.append(sentence)
     return " ".join(out)
 

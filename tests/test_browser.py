@@ -58,15 +58,22 @@ def app_url(tmp_path_factory, embedder):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
+    """One chromium for the module (playwright's sync API runs one instance at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(app_url, wait_until="load")
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url, wait_until="load")
+    yield page
+    page.close()
 
 
 def ask(page, question: str):
@@ -204,10 +211,9 @@ def test_browser_upload_then_ask_then_remove(page):
 
 
 @pytest.fixture(scope="module")
-def llm_page(tmp_path_factory, embedder):
+def llm_page(tmp_path_factory, embedder, browser):
     """The app started with a real model server (llama.cpp, SmolLM2-135M) behind --llm."""
     import llm_server
-    from playwright.sync_api import sync_playwright
 
     from qa.index import build
     from qa.pipeline import Pipeline
@@ -224,12 +230,10 @@ def llm_page(tmp_path_factory, embedder):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
-        yield page
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+    yield page
+    page.close()
     app.close()
     llm_server.stop(proc)
 

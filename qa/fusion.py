@@ -10,13 +10,16 @@ from __future__ import annotations
 RRF_K = 60
 
 
-def fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+def fuse(
+    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+) -> dict[str, float]:
     """{id: fused score} over `rankings` (each a list of ids, best first), in the order the
-    ids were first seen."""
+    ids were first seen; `weights` (default all 1) scale each ranking's share."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        w = weights[i] if weights else 1.0
         for rank, pid in enumerate(ranking, start=1):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (k + rank)
+            fused[pid] = fused.get(pid, 0.0) + w / (k + rank)
     return fused
 
 

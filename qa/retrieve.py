@@ -48,6 +48,7 @@ class Retriever:
     keyword: bool = True
     speakers: bool = True
     depth: int = CANDIDATES
+    keyword_weight: float = 1.0  # a keyword ranking's share in the fusion, a dense one's is 1
 
     def __post_init__(self):
         if not (self.dense or self.keyword):
@@ -57,29 +58,34 @@ class Retriever:
         """Every passage some ranking found for `query`, best first (fused score)."""
         n = max(self.depth, query.k)
         where = {"speaker": query.speaker, "source": query.source}
-        rankings, sims, vector = [], {}, None
+        rankings, weights, sims, vector = [], [], {}, None
         if self.dense:
             vector = Embedder(index.model).encode_query(query.text)
             dense = index.dense(vector, n, **where)
             rankings.append([i for i, _ in dense])
+            weights.append(1.0)
             sims = dict(dense)
         if self.keyword:
             rankings.append([i for i, _ in index.keyword(list(query.terms), n, **where)])
+            weights.append(self.keyword_weight)
         named = list(query.named) if self.speakers else []
         if named and vector is not None:
             # The question is about what a named person said: rank their passages too.
             for_named = index.dense(vector, n, speaker=named, source=query.source, boost=True)
             sims.update(for_named)
             rankings.append([i for i, _ in for_named])
+            weights.append(1.0)
             # Within their passages their own name matches everything: rank by the topic words.
             names = {w.lower() for name in named for w in name.split()}
             topic = [t for t in query.terms if t not in names]
             rankings.append([i for i, _ in index.keyword(topic, n, speaker=named,
                                                          source=query.source)])  # fmt: skip
+            weights.append(self.keyword_weight)
         if query.follow_up:
             # A follow-up is usually answered near the previous answer.
             rankings.append(list(query.follow_up))
-        fused = fuse(rankings)
+            weights.append(1.0)
+        fused = fuse(rankings, weights=weights)
         lead = best_ranks(rankings)
         passages = index.passages(list(fused))
         hits = []

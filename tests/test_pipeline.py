@@ -22,6 +22,9 @@ def test_rank_fusion_adds_reciprocal_ranks():
     assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
     assert fused["a"] == pytest.approx(1 / 61) and fused["c"] == pytest.approx(1 / 62)
     assert fused["b"] > fused["a"] > fused["c"]
+    # a ranking weighted 2 counts twice: "c", first there, overtakes "a"
+    weighted = fuse([["a", "b"], ["c", "b"]], k=60, weights=[1.0, 2.0])
+    assert weighted["c"] == pytest.approx(2 / 61) and weighted["c"] > weighted["a"]
 
 
 def test_a_query_is_made_once_and_cannot_change(seed_index):

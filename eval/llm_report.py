@@ -57,7 +57,7 @@ def main() -> int:
         for q in questions:
             t = time.perf_counter()
             found = pipeline.search(q["question"], q.get("history"))
-            answers = list(pipeline.stream(q["question"], q.get("history")))
+            answers = list(pipeline.read(found))
             seconds.append(time.perf_counter() - t)
             a, raw = answers[-1], [x for x in answers if x.reader == "llm"]
             if a.reader == "llm":

@@ -93,12 +93,8 @@ class Pipeline:
                speaker: str | None = None, source: str | None = None, *,
                k: int = 5) -> Answer:  # fmt: skip
         """The first reader's answer (the last reader always answers, if only to decline)."""
-        found = self.search(question, history, speaker, source, k=k)
-        for reader in self.readers:
-            a = reader.read(found.query, found.hits)
-            if a is not None:
-                return a
-        raise RuntimeError("no reader answered; the last reader must always answer")
+        *_, last = self.read(self.search(question, history, speaker, source, k=k))
+        return last
 
     def stream(self, question: str, history: list[str] | None = None,
                speaker: str | None = None, source: str | None = None, *,
@@ -106,7 +102,11 @@ class Pipeline:
         """Answers as they improve: a reader that streams (the language model's) gives the
         extractive answer first, then the model's text as it arrives, then the checked one.
         The last answer is what `answer` returns."""
-        found = self.search(question, history, speaker, source, k=k)
+        yield from self.read(self.search(question, history, speaker, source, k=k))
+
+    def read(self, found: Search) -> Iterator[Answer]:
+        """The first reader that answers what `search` found: its answers, the last one final
+        (one, unless the reader streams)."""
         for reader in self.readers:
             if hasattr(reader, "stream"):
                 yield from reader.stream(found.query, found.hits)

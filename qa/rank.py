@@ -30,6 +30,7 @@ class SentenceRanker:
     reorder: bool = True
     depth: int = RERANK_DEPTH
     each: int = RERANK_EACH
+    weights: dict | None = None  # the sentence signals' weights (None: `qa.score.SENTENCE_WEIGHTS`)
 
     def rank(self, index, query: Query, hits: list[Hit]) -> tuple[Query, list[Hit]]:
         """The query as read against the passages found, and `hits` with their sentences
@@ -37,13 +38,13 @@ class SentenceRanker:
         if not hits:
             return query, hits
         if not self.reorder:
-            scorer = Scorer(index, query.text, list(query.named))
+            scorer = Scorer(index, query.text, list(query.named), weights=self.weights)
             for h in hits[: self.depth]:
                 h.candidates = scorer.candidates(h.passage, h.fused, hits[0].fused, h.dense)
             return query, hits
         texts = [h.passage.text for h in hits[:CANDIDATES]]  # how the transcripts write words
         query = replace(query, text=respell_words(index, query.text, texts))
-        scorer = Scorer(index, query.text, list(query.named), texts)
+        scorer = Scorer(index, query.text, list(query.named), texts, self.weights)
         chosen = [i < self.depth or h.lead < self.each for i, h in enumerate(hits)]
         top = [h for h, c in zip(hits, chosen) if c]
         rest = [h for h, c in zip(hits, chosen) if not c]

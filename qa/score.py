@@ -144,7 +144,20 @@ _ANAPHOR = re.compile(
     re.IGNORECASE,
 )
 HEADER_UNIT_WORDS = 120
-OWN_WORDS = 0.1  # bonus for a sentence spoken by the speaker the question names
+# A sentence's score is the weighted sum of these signals (`Scorer.candidates`):
+#   cover   the share of the question's weight the sentence holds (the first sentence of a
+#           reply also gets part of the question it replies to);
+#   around  the same share for its whole passage, speaker, role and title;
+#   fused   its passage's fused rank score as a share of the top one's; dense its cosine;
+#   own     said by the speaker the question names;
+#   typed   holds the kind of answer asked for (strong: the precise kind); untyped: it does
+#           not, and the question asks for a kind; terse: under four words and untyped;
+#   minor   a procedural turn; header: the document header; length: log(1 + its words).
+# Hand-set (sessions 2-9); eval/fit_sentences.py fits them across corpora and reports
+# leave-one-corpus-out.
+SENTENCE_WEIGHTS = {"cover": 0.65, "around": 0.35, "fused": 0.15, "dense": 0.1, "own": 0.1,
+                    "typed": 0.3, "strong": 0.1, "untyped": -0.1, "terse": -0.3, "minor": -0.3,
+                    "header": 0.0, "length": 0.0}  # fmt: skip
 _SPEECH = {stem(w) for w in "spoke speak said say told tell stated talked addressed".split()}
 FRAME_WEIGHT = 0.5  # weight of a frame word ("take place", "how long") in coverage
 # A proper noun of the question found in at most this share of passages must be in the
@@ -270,6 +283,7 @@ class Candidate:
     fits: bool = True
     held: frozenset[str] = frozenset()  # the question's (stemmed) words it holds
     scorer: Scorer | None = field(default=None, repr=False, compare=False)  # what scored it
+    features: dict = field(default_factory=dict, repr=False, compare=False)  # `SENTENCE_WEIGHTS`
 
     def short(self) -> str | None:
         """The answer itself, taken from this sentence (`Scorer.short`)."""
@@ -281,8 +295,9 @@ class Scorer:
     passages found for it, which show how the transcripts write its words (capitalised)."""
 
     def __init__(self, index, query: str, named: list[str] | None = None,
-                 texts: list[str] | None = None):  # fmt: skip
+                 texts: list[str] | None = None, weights: dict | None = None):  # fmt: skip
         self.query = query
+        self.sentence_weights = weights or SENTENCE_WEIGHTS
         self.qtype = question_type(query)
         self.asked = {w.lower() for w in words(query)}
         self.focus = focus_of(query) if self.qtype in ("which", "who", "other") else None
@@ -417,9 +432,9 @@ class Scorer:
         share += sum(self.weights[t] * (1.0 if t == self.deed else VERB_MISSING)
                      for t in lacking) / self.total  # fmt: skip
         proper_ok = not (self.proper & self.specific) - around
-        prior = 0.15 * (fused / (top_fused or 1.0)) + 0.1 * max(dense, 0.0)
-        if passage.speaker in self.named:
-            prior += OWN_WORDS  # "What is Zas going to do?": Zas's words, not others' about him
+        fused_share = fused / (top_fused or 1.0)
+        # "What is Zas going to do?": Zas's words, not others' about him.
+        own_speaker = float(passage.speaker in self.named)
         spans = _sentence_spans(passage.text, passage.start)
         if passage.turn == 0 and len(passage.text.split()) <= HEADER_UNIT_WORDS:
             spans = [(passage.start, passage.end)]
@@ -438,17 +453,23 @@ class Scorer:
                     self._stems(passage.context) - stems, passage.context
                 )
             typed = self.typed(text) or self._speaker_answers(passage)
-            score = 0.65 * cover + 0.35 * around_cover + prior
-            if typed:
-                score += 0.3 + 0.1 * (typed == STRONG)
-            elif self.qtype != "other":
-                score -= 0.1
             if text.rstrip().rstrip("”\"'").endswith("?"):
                 continue  # a question answers nothing
-            if len(text.split()) < 4 and not typed:
-                score -= 0.3
-            if passage.minor:
-                score -= 0.3
+            features = {
+                "cover": cover,
+                "around": around_cover,
+                "fused": fused_share,
+                "dense": max(dense, 0.0),
+                "own": own_speaker,
+                "typed": float(bool(typed)),
+                "strong": float(typed == STRONG),
+                "untyped": float(not typed and self.qtype != "other"),
+                "terse": float(len(text.split()) < 4 and not typed),
+                "minor": float(passage.minor),
+                "header": float(passage.turn == 0),
+                "length": math.log1p(len(text.split())),
+            }
+            score = sum(w * features[f] for f, w in self.sentence_weights.items())
             fits = proper_ok
             if self.voice and passage.speaker != self.voice:
                 fits = False
@@ -482,7 +503,7 @@ class Scorer:
                 fits = named <= near and bool((self.counted - named or named) & near)
             held = frozenset(t for t in self.weights if t in stems)
             out.append(Candidate(passage, a, b, text, score, typed, missing, share, fits, held,
-                                  self))  # fmt: skip
+                                  self, features))  # fmt: skip
         return out
 
     def _owned_elsewhere(self, text: str) -> bool:

@@ -5,7 +5,9 @@
 Every figure is measured here, in one run; nothing is asserted (machines are noisy).
   index   cold `qa index` of seeds/ in a fresh process vs. a fresh process that only loads
           the model and embeds the same passage texts; then `qa index` with nothing changed.
-  query   warm qa.retrieve / qa.answer latency vs. one bare query embedding, same process.
+  query   warm qa.retrieve / qa.answer latency vs. one bare query embedding, same process
+          (torch, and ONNX: what qa uses).
+  ask     `qa ask` in a fresh process, questions embedded by ONNX and by torch.
   app     `python app.py` to first HTTP 200 with an existing index; /ask round trip through
           gradio_client over the development questions; the app's peak RSS.
 """
@@ -57,9 +59,9 @@ def machine() -> str:
     )
 
 
-def timed(cmd: list[str], **kw) -> float:
+def timed(cmd: list[str], env=None, **kw) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=ENV, capture_output=True, **kw)
+    subprocess.run(cmd, check=True, env=env or ENV, capture_output=True, **kw)
     return time.perf_counter() - t
 
 
@@ -161,15 +163,44 @@ def bench_query(repeat: int) -> list[tuple[str, str]]:
                     out.append(time.perf_counter() - t)
             return out
 
-        bare = run(emb.encode_query)
+        torch_bare = run(lambda q: emb.encode([q])[0])  # sentence-transformers
+        onnx_bare = run(emb.encode_query)  # what qa embeds a question with
         ret = run(pipeline.retrieve)
         ans = run(pipeline.answer)
-    b = statistics.median(bare)
-    rows = [("one bare query embedding, p50", f"{b * 1000:.1f} ms")]
+    t, o = statistics.median(torch_bare), statistics.median(onnx_bare)
+    rows = [("one bare query embedding (torch), p50", f"{t * 1000:.1f} ms"),
+            (f"one bare query embedding ({emb.query_backend}, used by qa), p50",
+             f"{o * 1000:.1f} ms")]  # fmt: skip
     for name, xs, target in (("qa.retrieve", ret, 1.5), ("qa.answer", ans, 2.5)):
         p50, p95 = statistics.median(xs), pct(xs, 95)
         rows.append((f"{name} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms"))
-        rows.append((f"{name} p50 / bare embedding (target <= {target})", f"{p50 / b:.2f}"))
+        rows.append((f"{name} p50 / torch embedding (target <= {target})", f"{p50 / t:.2f}"))
+        rows.append((f"{name} p50 / {emb.query_backend} embedding", f"{p50 / o:.2f}"))
+    return rows
+
+
+ASK = "Who commanded the CSTO peacekeeping force?"
+
+
+def bench_ask(repeat: int) -> list[tuple[str, str]]:
+    """`qa ask` in a new process each time (an index exists), questions embedded by ONNX
+    and by torch (QA_EMBED_BACKEND=torch)."""
+    from qa.index import build
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        build(SEEDS, index)
+        cmd = [str(Path(PY).with_name("qa")), "ask", ASK, "--index", str(index)]
+        if not Path(cmd[0]).exists():
+            cmd = [PY, "-m", "qa.cli", "ask", ASK, "--index", str(index)]
+        subprocess.run(cmd, env=ENV, capture_output=True)  # the ONNX export, once per model
+        for backend in ("onnx", "torch"):
+            env = {**ENV, "QA_EMBED_BACKEND": backend}
+            xs = [timed(cmd, env=env) for _ in range(max(repeat, 5))]
+            rows.append((f"qa ask wall, questions by {backend}, median of {len(xs)}"
+                         + (" (target <= 1.5 s)" if backend == "onnx" else ""),
+                         f"{statistics.median(xs):.2f} s"))  # fmt: skip
     return rows
 
 
@@ -249,12 +280,12 @@ def bench_app(repeat: int) -> list[tuple[str, str]]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--only", default="index,query,app")
+    p.add_argument("--only", default="index,query,ask,app")
     p.add_argument("--seeds", type=Path, default=SEEDS,
                    help="transcripts for the index figures (default: seeds/)")  # fmt: skip
     args = p.parse_args()
     print(f"machine: {machine()}")
-    sections = {"index": bench_index, "query": bench_query, "app": bench_app}
+    sections = {"index": bench_index, "query": bench_query, "ask": bench_ask, "app": bench_app}
     for name in args.only.split(","):
         print(f"\n## {name}")
         run = sections[name]

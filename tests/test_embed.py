@@ -1,5 +1,5 @@
-"""Questions embedded by the model exported to ONNX: the same vectors as sentence-transformers,
-and a question asked from a cold process imports no torch."""
+"""Texts embedded by the model exported to ONNX: the same vectors as sentence-transformers,
+and asking, serving, inspecting and indexing from a cold process import no torch."""
 
 from __future__ import annotations
 
@@ -28,19 +28,19 @@ def _passages() -> list[str]:
 
 
 def test_onnx_gives_the_same_vectors_as_sentence_transformers(embedder):
-    from qa.embed import _query_encoder
+    from qa.embed import Embedder
 
-    onnx = _query_encoder(embedder.model_name)
-    assert onnx is not None and embedder.query_backend == "onnx"
+    torch = Embedder(embedder.model_name, backend="torch")
+    assert embedder.backend == "onnx" and torch.backend == "torch"
     texts = _passages() + ["Who?", "who commanded the peacekeping froce", "x " * 600]
     assert len(texts) > 100
-    a = embedder.encode(texts)
-    b = onnx.encode(texts)
-    assert a.shape == b.shape
+    a = torch.encode(texts)
+    b = embedder.encode(texts)
+    assert a.shape == b.shape and b.dtype == np.float32
     cosine = (a * b).sum(axis=1)
     assert cosine.min() >= 0.99999, (cosine.min(), texts[int(cosine.argmin())][:80])
     q = "Who commanded the CSTO peacekeeping force?"
-    assert float(embedder.encode_query(q) @ embedder.encode([q])[0]) >= 0.99999
+    assert float(embedder.encode_query(q) @ torch.encode([q])[0]) >= 0.99999
 
 
 def test_a_cold_question_imports_no_torch(seed_index, embedder):
@@ -62,7 +62,7 @@ def test_torch_backend_on_request_and_for_models_onnx_cannot_run(tmp_path, embed
     from qa.embed_onnx import OnnxEncoder
 
     env = {**os.environ, "QA_EMBED_BACKEND": "torch"}
-    code = "from qa.embed import Embedder; print(Embedder().query_backend)"
+    code = "from qa.embed import Embedder; print(Embedder().backend)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == "torch", out.stderr
     # A model with a module this runner does not know (a Dense layer) stays on torch.
@@ -107,3 +107,16 @@ def test_serving_and_inspecting_import_no_torch(seed_index, embedder):
                          cwd=ROOT)  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False False", out.stdout[-500:]
+
+
+def test_indexing_with_the_export_cached_imports_no_torch(seeds_copy, tmp_path, embedder):
+    embedder.encode_query("export the model first, if this session has not")
+    code = (
+        "import sys; from qa.index import build; "
+        f"r = build({str(seeds_copy)!r}, {str(tmp_path / 'index')!r}); "
+        "print(r.embedded, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    embedded, torch, st = out.stdout.split()
+    assert int(embedded) > 100 and (torch, st) == ("False", "False"), out.stdout

@@ -35,4 +35,4 @@ bench-scale: $(STAMP)
 	$(PY) benchmarks/scale.py
 
 clean:
-	rm -rf $(VENV) index/gen-* index/CURRENT index/.lock
+	rm -rf $(VENV) .venv-peer index/gen-* index/CURRENT index/.lock

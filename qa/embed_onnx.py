@@ -157,17 +157,32 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        # The graph optimised once and saved beside the export (at the portable "extended"
+        # level, keyed by the onnxruntime version): later processes load it without
+        # optimising again, ~0.2 s sooner.
+        optimized = onnx_path.with_name(f"{onnx_path.stem}.ort{ort.__version__}.onnx")
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(onnx_path), options,
+        if optimized.is_file():
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            path = optimized
+        else:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            fd, tmp = tempfile.mkstemp(dir=onnx_path.parent, prefix=".tmp-", suffix=".onnx")
+            os.close(fd)
+            options.optimized_model_filepath = tmp
+            path = onnx_path
+        self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])  # fmt: skip
+        if path == onnx_path:
+            os.replace(tmp, optimized)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=layout["max_length"])
         self.tokenizer.no_padding()
         self.layout = layout
-        self.path = onnx_path
+        self.path = path  # the file loaded: the export, or the optimised graph saved from it
 
     @classmethod
     def for_model(cls, model_dir: Path, *, export_if_missing: bool = True) -> OnnxEncoder | None:

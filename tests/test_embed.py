@@ -41,6 +41,13 @@ def test_onnx_gives_the_same_vectors_as_sentence_transformers(embedder):
     assert cosine.min() >= 0.99999, (cosine.min(), texts[int(cosine.argmin())][:80])
     q = "Who commanded the CSTO peacekeeping force?"
     assert float(embedder.encode_query(q) @ torch.encode([q])[0]) >= 0.99999
+    # A later process loads the graph optimised once and saved: the same vectors again.
+    from qa.embed import model_dir
+    from qa.embed_onnx import OnnxEncoder
+
+    again = OnnxEncoder.for_model(model_dir(embedder.model_name))
+    assert ".ort" in again.path.name
+    assert (again.encode(texts) * a).sum(axis=1).min() >= 0.99999
 
 
 def test_a_cold_question_imports_no_torch(seed_index, embedder):

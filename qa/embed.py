@@ -104,7 +104,7 @@ def _onnx_encoder(name: str):
     try:
         return OnnxEncoder.for_model(folder)
     except Exception as e:  # an export that fails must not stop a question being answered
-        print(f"qa: embedding with sentence-transformers: ONNX export failed ({e})",
+        print(f"qa: embedding with sentence-transformers: the ONNX model is unavailable ({e})",
               file=sys.stderr)  # fmt: skip
         return None
 

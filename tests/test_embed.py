@@ -127,3 +127,18 @@ def test_indexing_with_the_export_cached_imports_no_torch(seeds_copy, tmp_path, 
     assert out.returncode == 0, out.stderr
     embedded, torch, st = out.stdout.split()
     assert int(embedded) > 100 and (torch, st) == ("False", "False"), out.stdout
+
+
+def test_an_unwritable_cache_falls_back_to_torch_with_one_line(seed_index, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    env = {**os.environ, "QA_CACHE_DIR": str(blocked / "qa")}
+    code = (
+        "import sys; from qa.embed import Embedder; from qa.pipeline import answer; "
+        f"a = answer('Who commanded the CSTO peacekeeping force?', index_dir={str(seed_index)!r}); "
+        "print(a.found, Embedder().backend)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "torch"]
+    assert "Traceback" not in out.stderr and "sentence-transformers" in out.stderr

@@ -121,9 +121,11 @@ def measure(index_dir: Path, questions: list[str], qvecs: dict, repeat: int) -> 
     import importlib
 
     from qa.index import Index
+    from qa.pipeline import Pipeline
 
     # subtle: `qa.retrieve` is also the name of the function the package re-exports.
     retrieve_mod = importlib.import_module("qa.retrieve")
+    pipeline = Pipeline(index_dir)
 
     class Precomputed:  # the query embedding is excluded from these figures
         def __init__(self, model):
@@ -148,7 +150,7 @@ def measure(index_dir: Path, questions: list[str], qvecs: dict, repeat: int) -> 
                 got = {
                     "dense": timed(ix.dense, qvecs[q], 40),
                     "keyword": timed(ix.keyword, terms, 40),
-                    "fused": timed(retrieve_mod.retrieve, q, index_dir=index_dir),
+                    "fused": timed(pipeline.retrieve, q),
                 }
                 for name, seconds in got.items():
                     if rnd:

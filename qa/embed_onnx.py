@@ -209,7 +209,9 @@ class OnnxEncoder:
     def encode(self, texts: list[str], batch_size: int = 32):
         import numpy as np
 
-        out = np.zeros((len(texts), 0), dtype=np.float32)
+        if not texts:
+            width = self.session.get_outputs()[0].shape[-1]  # the hidden size, fixed at export
+            return np.zeros((0, width if isinstance(width, int) else 0), dtype=np.float32)
         # Sorted by length so that a batch pads little; rows go back in their order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         rows: dict[int, np.ndarray] = {}
@@ -236,6 +238,4 @@ class OnnxEncoder:
                                           None)  # fmt: skip
             for j, i in enumerate(batch):
                 rows[i] = pooled[j].astype(np.float32)
-        if not texts:
-            return out
         return np.stack([rows[i] for i in range(len(texts))])

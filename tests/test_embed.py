@@ -37,6 +37,7 @@ def test_onnx_gives_the_same_vectors_as_sentence_transformers(embedder):
     a = torch.encode(texts)
     b = embedder.encode(texts)
     assert a.shape == b.shape and b.dtype == np.float32
+    assert embedder.encode([]).shape == (0, b.shape[1])
     cosine = (a * b).sum(axis=1)
     assert cosine.min() >= 0.99999, (cosine.min(), texts[int(cosine.argmin())][:80])
     q = "Who commanded the CSTO peacekeeping force?"

@@ -186,6 +186,12 @@ def bench_query(repeat: int) -> list[tuple[str, str]]:
 ASK = "Who commanded the CSTO peacekeeping force?"
 
 
+def qa_command() -> list[str]:
+    """The `qa` command of this interpreter's environment."""
+    script = Path(PY).with_name("qa")
+    return [str(script)] if script.exists() else [PY, "-m", "qa.cli"]
+
+
 def bench_ask(repeat: int) -> list[tuple[str, str]]:
     """`qa ask` in a new process each time (an index exists), questions embedded by ONNX
     and by torch (QA_EMBED_BACKEND=torch)."""
@@ -195,9 +201,7 @@ def bench_ask(repeat: int) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         build(SEEDS, index)
-        cmd = [str(Path(PY).with_name("qa")), "ask", ASK, "--index", str(index)]
-        if not Path(cmd[0]).exists():
-            cmd = [PY, "-m", "qa.cli", "ask", ASK, "--index", str(index)]
+        cmd = qa_command() + ["ask", ASK, "--index", str(index)]
         subprocess.run(cmd, env=ENV, capture_output=True)  # the ONNX export, once per model
         for backend in ("onnx", "torch"):
             env = {**ENV, "QA_EMBED_BACKEND": backend}
@@ -262,9 +266,7 @@ def bench_peer(repeat: int, size_kb: int = 0) -> list[tuple[str, str]]:
 
     py = peer_python()
     script = ROOT / "benchmarks" / "peer_langchain.py"
-    qa_cmd = [str(Path(PY).with_name("qa"))]
-    if not Path(qa_cmd[0]).exists():
-        qa_cmd = [PY, "-m", "qa.cli"]
+    qa_cmd = qa_command()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()

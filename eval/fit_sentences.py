@@ -232,9 +232,7 @@ def main() -> int:
     p.add_argument("--check", action="store_true", help="run the real pipeline with each "
                    "fold's weights (qa eval figures)")  # fmt: skip
     args = p.parse_args()
-    global fit_weights
-    if args.search:
-        fit_weights = search_weights  # noqa: F811
+    fit = search_weights if args.search else fit_weights
     hand = [SENTENCE_WEIGHTS[f] for f in FEATURES]
     with tempfile.TemporaryDirectory(prefix="qa-sentences-") as tmp:
         indexes, data = {}, {}
@@ -254,7 +252,7 @@ def main() -> int:
                 data = json.loads(args.records.read_text())
         if args.json:
             args.json.write_text(json.dumps(data))
-        pooled = fit_weights(data)
+        pooled = fit(data)
         pooled_min = fit_min_score(data, pooled)
         print("features:", ", ".join(FEATURES))
         print(f"hand-set weights: {hand}, MIN_SCORE {extractive.MIN_SCORE}")
@@ -266,7 +264,7 @@ def main() -> int:
         folds = {}
         for name, rows in data.items():
             rest = {n: r for n, r in data.items() if n != name}
-            w = fit_weights(rest)
+            w = fit(rest)
             folds[name] = w
             hand_min = fit_min_score(rest, hand)
             for label, ww, s in (

@@ -63,7 +63,7 @@ class Embedder:
         """A float32 array of shape (len(texts), dim), rows normalised to unit length."""
         onnx = self._onnx()
         if onnx is not None:
-            return onnx.encode(list(texts), batch_size=ONNX_BATCH)
+            return onnx.encode(list(texts))
         return self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -74,11 +74,6 @@ class Embedder:
 
     def encode_query(self, text: str):
         return self.encode([text])[0]
-
-
-# Texts per ONNX run: sorted by length, small batches pad little (8-16 embedded 60-70
-# passages/s here against 45-55 for sentence-transformers at 32; docs/performance.md).
-ONNX_BATCH = 16
 
 
 def model_dir(name: str) -> Path | None:
@@ -118,5 +113,4 @@ def _load(name: str):
 
     hf_logging.disable_progress_bar()  # its "Loading weights" bar is noise in front of ours
 
-    folder = model_dir(name) if name == DEFAULT_MODEL else None
-    return SentenceTransformer(str(folder) if folder else name, device="cpu")
+    return SentenceTransformer(str(model_dir(name) or name), device="cpu")

@@ -15,6 +15,7 @@ precomputed, i.e. excluded. Figures are p50/p95 over warm repeated passes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -31,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import DEV_QUESTIONS, machine, pct  # noqa: E402
 
-from qa.chunk import chunk_text, sentence_spans  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
+from qa.chunk import CHUNKERS, chunk_text, sentence_spans  # noqa: E402
+from qa.embed import DEFAULT_MODEL, Embedder  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
-from qa.index import FORMAT, _Store  # noqa: E402
+from qa.index import FORMAT, Index  # noqa: E402
 from qa.query import acronyms, content_terms  # noqa: E402
 from qa.types import Document, Passage  # noqa: E402
 
@@ -92,23 +93,82 @@ def vectors_for(n: int, base: np.ndarray, seed: int = 11) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def build_store(index_dir: Path, passages: list[Passage], vectors: np.ndarray) -> float:
-    gen = index_dir / "gen-000001"
-    gen.mkdir(parents=True)
+def build_store(index_dir: Path, seeds_dir: Path, passages: list[Passage],
+                vectors: np.ndarray) -> float:  # fmt: skip
+    """Write the corpus as generation 1 through the product's storage code, and each synthetic
+    document as a file in `seeds_dir` whose hash the manifest lists, so that `qa.index.build`
+    then treats it as an index it built itself (only a new or removed file is work)."""
+    from qa import store
+    from qa.index import _insert
+
+    index_dir.mkdir(parents=True)
+    seeds_dir.mkdir(parents=True)
     t = time.perf_counter()
-    store = _Store(gen, create=True)
+    db = store.open_writer(index_dir)
+    seg = store.Segment(index_dir, "seg-000001")
+    files = {}
     for d in range(0, len(passages), PER_DOC):
         docs = passages[d : d + PER_DOC]
-        doc = Document(source=docs[0].source, title=docs[0].title, date=docs[0].date)
-        for b in range(0, len(docs), BATCH):
-            store.add(doc, docs[b : b + BATCH], vectors[d + b : d + b + len(docs[b : b + BATCH])])
-    store.close()
+        data = "\n\n".join(f"{p.speaker}: {p.text}" for p in docs).encode()
+        (seeds_dir / docs[0].source).write_bytes(data)
+        sha = hashlib.sha256(data).hexdigest()
+        doc = Document(source=docs[0].source, title=docs[0].title, date=docs[0].date, sha256=sha)
+        db.execute("BEGIN")
+        rowids = _insert(db, doc, docs, 1, seg.name)
+        db.execute("COMMIT")
+        seg.add(rowids, vectors[d : d + len(docs)],
+                [{"source": p.source, "speaker": p.speaker or ""} for p in docs])  # fmt: skip
+        files[doc.source] = {"sha256": sha, "passages": len(docs)}
+    db.close()
+    seg.close()
     seconds = time.perf_counter() - t
-    manifest = {"format": FORMAT, "generation": 1, "model": "all-MiniLM-L6-v2", "dim": 384,
-                "chunker": "synthetic", "files": {}}  # fmt: skip
+    manifest = {"format": FORMAT, "generation": 1, "index_id": "scale", "model": DEFAULT_MODEL,
+                "dim": vectors.shape[1], "chunker": CHUNKERS["turns"][1], "chroma_url": None,
+                "segments": [{"name": seg.name, "vectors": len(passages), "dead": 0}],
+                "files": files}  # fmt: skip
+    gen = index_dir / "gen-000001"
+    gen.mkdir()
     (gen / "manifest.json").write_text(json.dumps(manifest))
     (index_dir / "CURRENT").write_text("gen-000001\n")
     return seconds
+
+
+def io_written() -> tuple[int, int]:
+    """Bytes this process has handed to write(), and bytes it caused to be sent to disk."""
+    f = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    return int(f["wchar"]), int(f["write_bytes"])
+
+
+def incremental(index_dir: Path, seeds_dir: Path, embedder) -> list[tuple]:
+    """Add one real transcript, remove it again, remove one synthetic document and add it back,
+    each with the product's `build` (the model already loaded); wall time and bytes written.
+    The corpus ends as it began, except that the document added back is chunked anew."""
+    from qa.index import build
+
+    added = seeds_dir / "added_transcript.txt"
+    synthetic = seeds_dir / "synthetic_00000.txt"
+    kept = synthetic.read_bytes()
+    source = max((ROOT / "seeds").iterdir(), key=lambda f: f.stat().st_size)
+    steps = [
+        ("add one transcript", lambda: shutil.copy(source, added)),
+        ("remove that transcript", added.unlink),
+        ("remove one 1,000-passage document", synthetic.unlink),
+        ("add it back", lambda: synthetic.write_bytes(kept)),
+    ]
+    rows = []
+    for label, change in steps:
+        change()
+        w0, t = io_written(), time.perf_counter()
+        report = build(seeds_dir, index_dir, embedder=embedder)
+        seconds, w1 = time.perf_counter() - t, io_written()
+        changed = len(report.added) + len(report.removed)
+        assert changed == 1 and not report.rebuilt_because, report
+        rows.append((label, seconds, w1[0] - w0[0], w1[1] - w0[1], report.embedded,
+                     report.written, len(Index(index_dir).manifest["segments"])))  # fmt: skip
+        print(f"  {label}: {seconds:.2f} s, {(w1[0] - w0[0]) / 2**20:.1f} MiB written "
+              f"({(w1[1] - w0[1]) / 2**20:.1f} MiB to disk), {report.embedded} embedded, "
+              f"{report.written} vectors written", flush=True)  # fmt: skip
+    return rows
 
 
 def du_mib(path: Path) -> float:
@@ -168,6 +228,8 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder")
     ap.add_argument("--keep", action="store_true",
                     help="keep each corpus in --workdir and reuse it on the next run")  # fmt: skip
+    ap.add_argument("--no-changes", dest="changes", action="store_false",
+                    help="skip adding and removing files on each corpus")  # fmt: skip
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     print(f"machine: {machine()}", flush=True)
@@ -176,9 +238,9 @@ def main() -> int:
     qvecs = {q: emb.encode_query(q) for q in questions}
     base = base_vectors(corpus(min(10_000, max(sizes))))
     work = Path(args.workdir or tempfile.mkdtemp(prefix="qa-scale-"))
-    rows = []
+    rows, changes = [], []
     for n in sizes:
-        index_dir = work / f"index-{n}"
+        index_dir, seeds_dir = work / f"index-{n}", work / f"seeds-{n}"
         timing = index_dir / "build-seconds.txt"
         if args.keep and timing.exists():
             print(f"\n{n:,} passages: reusing {index_dir}", flush=True)
@@ -186,30 +248,48 @@ def main() -> int:
         else:
             passages, vectors = corpus(n), vectors_for(n, base)
             shutil.rmtree(index_dir, ignore_errors=True)
+            shutil.rmtree(seeds_dir, ignore_errors=True)
             print(f"\n{n:,} passages: building ...", flush=True)
-            seconds = build_store(index_dir, passages, vectors)
+            seconds = build_store(index_dir, seeds_dir, passages, vectors)
             timing.write_text(f"{seconds:.1f}")
             del passages, vectors
         size = du_mib(index_dir)
         lat = measure(index_dir, questions, qvecs, args.repeat)
-        rows.append((n, seconds, size, lat))
+        rows.append((f"{n:,}", seconds, size, lat))
         figures = ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in lat.items())
         print(
             f"  build {seconds:.0f} s, {size:,.0f} MiB on disk; p50/p95 ms: {figures}", flush=True
         )
+        if args.changes:
+            changes += [(n, *row) for row in incremental(index_dir, seeds_dir, emb)]
+            lat = measure(index_dir, questions, qvecs, args.repeat)
+            segs = len(Index(index_dir).manifest["segments"])
+            rows.append((f"{n:,} after the changes ({segs} segments)", seconds, size, lat))
+            figures = ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in lat.items())
+            print(f"  after the changes: p50/p95 ms: {figures}", flush=True)
         if not args.keep:
             shutil.rmtree(index_dir, ignore_errors=True)
+            shutil.rmtree(seeds_dir, ignore_errors=True)
     print("\n| passages | build (s) | on disk (MiB) | dense p50/p95 (ms) | keyword p50/p95 (ms) "
           "| fused retrieve p50/p95 (ms) |")  # fmt: skip
     print("|---|---|---|---|---|---|")
     for n, seconds, size, lat in rows:
         kinds = ("dense", "keyword", "fused")
         cells = " | ".join(f"{lat[k][0]:.1f} / {lat[k][1]:.1f}" for k in kinds)
-        print(f"| {n:,} | {seconds:.0f} | {size:,.0f} | {cells} |")
+        print(f"| {n} | {seconds:.0f} | {size:,.0f} | {cells} |")
     print(
         f"\n({len(questions)} development questions x {args.repeat} warm passes per size; "
         "query embedding excluded)"
     )
+    if changes:
+        print("\n| passages | change | wall (s) | written (MiB) | to disk (MiB) | embedded "
+              "| vectors written | segments after |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|")
+        for n, label, seconds, wchar, wdisk, embedded, written, segs in changes:
+            print(f"| {n:,} | {label} | {seconds:.2f} | {wchar / 2**20:.1f} | "
+                  f"{wdisk / 2**20:.1f} | {embedded} | {written} | {segs} |")  # fmt: skip
+        print("\n(each change is one `qa.index.build` call with the model loaded; written: bytes "
+              "handed to write(); to disk: bytes the kernel counted for the disk)")  # fmt: skip
     return 0
 
 

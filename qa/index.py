@@ -1,24 +1,28 @@
-"""The on-disk index: Chroma for vectors, SQLite FTS5 beside it for keywords and passage rows.
+"""The on-disk index: Chroma segments for vectors, SQLite FTS5 for keywords and passage rows.
 
 Layout of an index folder::
 
     index/
       CURRENT            name of the live generation, replaced atomically
       .lock              held by the one writer (flock)
-      gen-000002/        the live generation (the previous one is kept until the next build)
-        manifest.json    model, chunker version, files and their SHA-256
-        passages.sqlite3 documents, passages, and an FTS5 table over them
-        chroma/          a Chroma PersistentClient folder: one vector per passage
+      passages.sqlite3   documents and passages of every kept generation, and an FTS5 table
+      gen-000007/        the live generation (the previous one is kept until the next build)
+        manifest.json    model, chunker version, files and their SHA-256, segments
+      seg-000001/        a Chroma PersistentClient folder, written by generation 1
+      seg-000007/        the vectors generation 7 added
 
-A build never touches the live generation: it copies it to `gen-NNNNNN.tmp-PID`, applies the
-changes there (delete removed/changed files, add new passages) and only then renames it and
-swaps CURRENT. A crash or Ctrl-C leaves CURRENT pointing at the old, complete generation; the
-next build deletes the leftover. Readers open the generation CURRENT names, so they never see
-a half-written index. This costs one folder copy per changed build: cheap next to embedding.
+A build costs the change, not the corpus. In one SQLite transaction it marks the rows of
+removed and changed files dead and adds the new rows, all tagged with the new generation's
+number (`qa.store`); the new passages' vectors go into a new segment. Only then is the
+manifest written and CURRENT swapped. The live generation's rows and segments are never
+changed, so its readers keep answering meanwhile, and a crash or Ctrl-C leaves CURRENT
+pointing at it; the next build undoes what the dead one left. Segments are immutable once
+live: a search skips dead vectors, and a segment that is mostly dead, or one too many, is
+rewritten into the new one.
 
-Only this module imports chromadb. Deliberately left out: merging concurrent writers (the lock
-refuses a second one instead) and partial re-embedding of a changed file's unchanged passages
-beyond reusing vectors whose embedded text is identical.
+Only this module and `qa.store` import chromadb. Deliberately left out: merging concurrent
+writers (the lock refuses a second one instead) and partial re-embedding of a changed file's
+unchanged passages beyond reusing vectors whose embedded text is identical.
 """
 
 from __future__ import annotations
@@ -29,24 +33,21 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import threading
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
+from qa import store
 from qa.chunk import CHUNKERS
 from qa.embed import DEFAULT_MODEL, Embedder
-from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, QAError, SeedError
+from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
 from qa.formats import read as read_document
 from qa.types import Document, Passage
 
-FORMAT = 3  # 2: passages carry a reply context; 3: time, page and the file format
-COLLECTION = "passages"
-_ADD_BATCH = 4000  # Chroma refuses batches over ~5461
+FORMAT = 4  # 2: passages carry a reply context; 3: time, page and the file format; 4: segments
 LARGE_INDEX = 10_000  # passages; above this, searches trade exhaustiveness for speed
 POSTINGS_BUDGET = 20_000  # most postings one keyword query may make FTS5 score
 
@@ -96,6 +97,10 @@ class BuildReport:
     passages: int = 0  # passages in the index after the build
     rebuilt_because: str | None = None
     seconds: float = 0.0
+    written: int = 0  # vectors written: the new passages, and those of rewritten segments
+    rewritten: list[str] = field(default_factory=list)  # segments merged into the new one
+    collected: int = 0  # dead passage rows deleted from the database
+    dim: int | None = None  # vector size, when this build embedded or reused any
 
     @property
     def changed_anything(self) -> bool:
@@ -254,7 +259,8 @@ def build(
         embedder = embedder or Embedder(model)
         _write_generation(
             index_dir,
-            old if not report.rebuilt_because else None,
+            old,
+            bool(report.rebuilt_because),
             report,
             docs,
             old_files,
@@ -267,8 +273,9 @@ def build(
     return report
 
 
-def _remove_leftovers(index_dir: Path) -> None:
-    """Delete generations from interrupted builds and all but the live and previous one."""
+def _remove_leftovers(index_dir: Path, chroma_url: str | None = None) -> None:
+    """Delete generations from interrupted builds, all but the live and previous one, and the
+    segments neither of those lists."""
     live = current_generation(index_dir)
     gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
     finished = [p for p in gens if ".tmp-" not in p.name]
@@ -279,83 +286,112 @@ def _remove_leftovers(index_dir: Path) -> None:
     for p in gens:
         if p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
+    listed: set[str] = set()
+    for name in keep - {None}:
+        m = json.loads((index_dir / name / "manifest.json").read_text())
+        listed.update(s["name"] for s in m.get("segments", []))
+    for p in index_dir.glob("seg-*"):
+        if p.is_dir() and p.name not in listed:
+            shutil.rmtree(p, ignore_errors=True)
+    if chroma_url and live:
+        index_id = json.loads((index_dir / live / "manifest.json").read_text())["index_id"]
+        client = store.chroma_client(chroma_url, Path())
+        prefix = f"qa-{index_id}-"
+        for c in client.list_collections():
+            if c.name.startswith(prefix) and c.name[len(prefix) :] not in listed:
+                client.delete_collection(c.name)
 
 
-def _write_generation(index_dir, old, report, docs, old_files, embedder, progress, chunker,
-                      chroma_url=None):  # fmt: skip
-    """Stage the next generation (folder, and collection on a server), apply, then swap."""
-    number = (old["generation"] + 1) if old else _next_number(index_dir)
+def _previous_number(index_dir: Path, live: str | None) -> int:
+    """Number of the finished generation before the live one (0 if none)."""
+    older = [p.name for p in index_dir.glob("gen-*")
+             if ".tmp-" not in p.name and live and p.name < live]  # fmt: skip
+    return int(max(older)[4:]) if older else 0
+
+
+def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder, progress,
+                      chunker, chroma_url=None):  # fmt: skip
+    """Write the next generation: rows added and marked dead in the shared database in one
+    transaction, the new passages' vectors in a new segment, then the manifest and CURRENT.
+
+    Nothing the live generation reads changes: its rows stay visible to it, and its segments
+    are never written again. The cost is that of the change, plus rewriting segments that
+    have become mostly dead or too many (see `_plan_segments`).
+    """
+    live_name = current_generation(index_dir)
+    live = old["generation"] if old else 0
+    number = max(live, _next_number(index_dir) - 1) + 1
     index_id = old["index_id"] if old and old.get("index_id") else uuid.uuid4().hex[:10]
-    final = index_dir / f"gen-{number:06d}"
-    tmp = index_dir / f"{final.name}.tmp-{os.getpid()}"
-    if old:
-        shutil.copytree(index_dir / current_generation(index_dir), tmp)
-    else:
-        tmp.mkdir(parents=True)
-    # Embedded: the collection lives in the copied folder. Server: one collection per
-    # generation, filled from the live one, so readers never see a half-written collection.
-    name = f"qa-{index_id}-g{number}" if chroma_url else COLLECTION
-    store = None
+    segments = [] if rebuild or not old else [dict(s) for s in old.get("segments", [])]
+    new = store.Segment(index_dir, f"seg-{number:06d}", chroma_url=chroma_url, index_id=index_id)
+    new.drop()  # left by a build that died
+    opened = {s["name"]: store.Segment(index_dir, s["name"], chroma_url=chroma_url,
+                                       index_id=index_id) for s in segments}  # fmt: skip
+    db = store.open_writer(index_dir)
     try:
-        store = _Store(tmp, create=True, chroma_url=chroma_url, collection=name)
-        if chroma_url:
-            if name in {c.name for c in store.client.list_collections()}:
-                store.client.delete_collection(name)  # left by a build that died
-            if old:
-                live = _Store(index_dir / current_generation(index_dir), chroma_url=chroma_url,
-                              collection=old["collection"])  # fmt: skip
-                store.copy_vectors_from(live)
-                live.close()
-        files = _apply_changes(store, report, docs, old_files, embedder, progress, chunker)
+        db.execute("BEGIN IMMEDIATE")
+        store.forget_unfinished(db, live)
+        report.collected = store.collect_garbage(db, _previous_number(index_dir, live_name))
+        files = _apply_changes(db, opened, new, number, rebuild, report, docs, old_files,
+                               embedder, progress, chunker)  # fmt: skip
+        segments = _plan_segments(db, opened, new, number, segments, report)
         manifest = {
             "format": FORMAT,
             "generation": number,
             "index_id": index_id,
             "model": embedder.model_name,
-            "dim": store.dim(),
+            "dim": report.dim or (old or {}).get("dim"),
             "chunker": CHUNKERS[chunker][1],
             "chroma_url": chroma_url,
-            "collection": name,
+            "segments": segments,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "files": dict(sorted(files.items())),
         }
+        final = index_dir / f"gen-{number:06d}"
+        tmp = index_dir / f"{final.name}.tmp-{os.getpid()}"
+        tmp.mkdir(parents=True)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        store.close()
+        db.execute("COMMIT")
         os.replace(tmp, final)
         pointer = index_dir / "CURRENT.tmp"
         pointer.write_text(final.name + "\n")
         os.replace(pointer, index_dir / "CURRENT")
     except BaseException:
-        if store is not None:
-            if chroma_url and store._client is not None:
-                store.client.delete_collection(name)
-            store.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        new.drop()
+        shutil.rmtree(index_dir / f"gen-{number:06d}.tmp-{os.getpid()}", ignore_errors=True)
         raise
-    _remove_leftovers(index_dir)
-    if chroma_url:
-        _remove_old_collections(chroma_url, index_id, keep={number, number - 1})
+    finally:
+        db.close()
+        new.close()
+        for s in opened.values():
+            s.close()
+    _remove_leftovers(index_dir, chroma_url)
 
 
-def _remove_old_collections(chroma_url: str, index_id: str, keep: set[int]) -> None:
-    client = chroma_client(chroma_url, Path())
-    prefix = f"qa-{index_id}-g"
-    for c in client.list_collections():
-        if c.name.startswith(prefix) and int(c.name[len(prefix) :]) not in keep:
-            client.delete_collection(c.name)
+# Segments: at most this many, and one is rewritten once this share of its vectors is dead.
+MAX_SEGMENTS = 8
+REWRITE_DEAD = 0.25
 
 
-def _apply_changes(store, report, docs, old_files, embedder, progress, chunker) -> dict:
-    """Delete removed and changed files, chunk and embed added and changed ones (reusing
-    vectors of unchanged passages); returns the manifest's file table."""
+def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, embedder,
+                   progress, chunker) -> dict:  # fmt: skip
+    """Mark removed and changed files dead, chunk and embed added and changed ones (reusing
+    vectors of unchanged passages) into the new segment; returns the manifest's file table."""
     chunk = CHUNKERS[chunker][0]
     keep = set(report.unchanged) | set(report.kept) | set(docs)
     files = {k: v for k, v in old_files.items() if k in keep}
     reusable: dict[str, list[float]] = {}
+    for name in report.changed:
+        reusable.update(_vectors_by_text_hash(db, opened, name))
+    if rebuild:
+        for table in ("passages", "documents"):
+            db.execute(f"UPDATE {table} SET died = ? WHERE died IS NULL", (number,))
     for name in report.changed + report.removed:
-        if name in report.changed:
-            reusable.update(store.vectors_by_text_hash(name))
-        store.delete_source(name)
+        for table in ("passages", "documents"):
+            db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND died IS NULL",
+                       (number, name))  # fmt: skip
         files.pop(name, None)
     new_docs: list[tuple[Document, list[Passage]]] = []
     for name in report.added + report.changed:
@@ -369,9 +405,80 @@ def _apply_changes(store, report, docs, old_files, embedder, progress, chunker) 
     vectors.update(zip((p.id for p in need), _encode(embedder, need, progress)))
     report.reused, report.embedded = len(todo) - len(need), len(need)
     for doc, passages in new_docs:
-        store.add(doc, passages, [vectors[p.id] for p in passages])
-    report.passages = store.count()
+        rowids = _insert(db, doc, passages, number, new.name)
+        new.add(
+            rowids,
+            [vectors[p.id] for p in passages],
+            [{"source": p.source, "speaker": p.speaker or ""} for p in passages],
+        )
+        report.written += len(passages)
+        if passages and report.dim is None:
+            report.dim = len(vectors[passages[0].id])
+    report.passages = sum(f["passages"] for f in files.values())
     return files
+
+
+def _vectors_by_text_hash(db, opened, source: str) -> dict[str, list[float]]:
+    rows = db.execute("SELECT rowid, text_hash, segment FROM passages "
+                      "WHERE source = ? AND died IS NULL", (source,)).fetchall()  # fmt: skip
+    out = {}
+    for seg in {r[2] for r in rows}:
+        if seg not in opened:
+            continue
+        by_rowid = {r[0]: r[1] for r in rows if r[2] == seg}
+        ids, vecs, _ = opened[seg].get(list(by_rowid))
+        out.update((by_rowid[i], list(v)) for i, v in zip(ids, vecs))
+    return out
+
+
+def _insert(db, doc: Document, passages: list[Passage], number: int, segment: str) -> list[int]:
+    db.execute(
+        "INSERT INTO documents (source, title, date, place, participants, sha256, passages, "
+        "format, warnings, born) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (doc.source, doc.title, doc.date, doc.place, json.dumps(doc.participants), doc.sha256,
+         len(passages), doc.format, json.dumps(doc.warnings), number),
+    )  # fmt: skip
+    cols = ", ".join(f'"{c}"' for c in (*_COLUMNS, "text_hash", "segment", "born"))
+    marks = ",".join("?" * (len(_COLUMNS) + 3))
+    first = db.execute("SELECT coalesce(max(rowid), 0) FROM passages").fetchone()[0] + 1
+    db.executemany(f"INSERT INTO passages ({cols}) VALUES ({marks})",
+                   [(p.id, *_passage_row(p), _text_hash(p), segment, number)
+                    for p in passages])  # fmt: skip
+    # subtle: AUTOINCREMENT rowids are never reused, so a vector's id never names another row.
+    rowids = [r[0] for r in db.execute(
+        "SELECT rowid FROM passages WHERE rowid >= ? ORDER BY rowid", (first,))]  # fmt: skip
+    assert len(rowids) == len(passages)
+    return rowids
+
+
+def _plan_segments(db, opened, new, number, segments, report) -> list[dict]:
+    """The generation's segment list: the live ones with their dead vectors counted, plus the
+    new one. A segment more than REWRITE_DEAD dead, and the smallest ones past MAX_SEGMENTS,
+    are rewritten into the new segment (their live vectors copied), so a search never wades
+    through many dead vectors or many segments."""
+    died = dict(db.execute("SELECT segment, count(*) FROM passages WHERE died = ? "
+                           "GROUP BY segment", (number,)).fetchall())  # fmt: skip
+    for s in segments:
+        s["dead"] = s.get("dead", 0) + died.get(s["name"], 0)
+    rewrite = [s for s in segments if s["dead"] > REWRITE_DEAD * s["vectors"]]
+    kept = sorted((s for s in segments if s not in rewrite), key=lambda s: -s["vectors"])
+    while len(kept) + 1 > MAX_SEGMENTS:
+        rewrite.append(kept.pop())
+    for s in rewrite:
+        rows = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE segment = ? AND "
+                                         "died IS NULL", (s["name"],))]  # fmt: skip
+        ids, vecs, metas = opened[s["name"]].get(rows, metadatas=True)
+        new.add(ids, vecs, metas)
+        db.execute("UPDATE passages SET segment = ? WHERE segment = ? AND died IS NULL",
+                   (new.name, s["name"]))  # fmt: skip
+        report.written += len(ids)
+        report.rewritten.append(s["name"])
+    written = db.execute("SELECT count(*) FROM passages WHERE segment = ? AND died IS NULL",
+                         (new.name,)).fetchone()[0]  # fmt: skip
+    out = [{"name": s["name"], "vectors": s["vectors"], "dead": s["dead"]} for s in kept]
+    if written:
+        out.append({"name": new.name, "vectors": written, "dead": 0})
+    return sorted(out, key=lambda s: s["name"])
 
 
 def _encode(embedder: Embedder, passages: list[Passage], progress):
@@ -406,156 +513,6 @@ def _next_number(index_dir: Path) -> int:
     return max(nums, default=0) + 1
 
 
-# --------------------------------------------------------------------------- storage
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-  source TEXT PRIMARY KEY, title TEXT, date TEXT, place TEXT, participants TEXT,
-  sha256 TEXT, passages INTEGER, format TEXT, warnings TEXT);
-CREATE TABLE IF NOT EXISTS passages (
-  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, source TEXT, start INTEGER, "end" INTEGER,
-  speaker TEXT, role TEXT, title TEXT, date TEXT, turn INTEGER, minor INTEGER, text TEXT,
-  text_hash TEXT, context TEXT, start_time REAL, end_time REAL, page INTEGER);
-CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
-CREATE INDEX IF NOT EXISTS passages_speaker ON passages(speaker);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-  text, speaker, role, title, context, content='passages', content_rowid='rowid',
-  tokenize='porter unicode61');
-CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
-  INSERT INTO passages_fts(rowid, text, speaker, role, title, context)
-  VALUES (new.rowid, new.text, new.speaker, new.role, new.title, new.context); END;
-CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
-  INSERT INTO passages_fts(passages_fts, rowid, text, speaker, role, title, context)
-  VALUES ('delete', old.rowid, old.text, old.speaker, old.role, old.title, old.context); END;
-"""
-
-
-def chroma_client(url: str | None, path: Path):
-    """A Chroma client: a server at `url` (chroma run / a deployment) or a folder at `path`."""
-    import chromadb
-
-    settings = chromadb.Settings(anonymized_telemetry=False)
-    if not url:
-        return chromadb.PersistentClient(str(path), settings=settings)
-    u = urlparse(url if "://" in url else f"http://{url}")
-    if not u.hostname:
-        raise QAError(f"not a Chroma server address: {url!r} (expected http://host:port)")
-    try:
-        client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000,
-                                     ssl=u.scheme == "https", settings=settings)  # fmt: skip
-        client.heartbeat()
-    except Exception as e:  # chromadb raises several types for an unreachable server
-        raise QAError(f"cannot reach the Chroma server at {url}: {e}") from None
-    return client
-
-
-class _Store:
-    """One generation folder: the SQLite file and the Chroma collection, read or written."""
-
-    def __init__(self, gen_dir: Path, *, create=False, chroma_url=None, collection=COLLECTION):
-        self.dir = gen_dir
-        if create:
-            self.db = sqlite3.connect(gen_dir / "passages.sqlite3")
-            self.db.executescript(_SCHEMA)
-        else:
-            uri = f"file:{gen_dir / 'passages.sqlite3'}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self._lock = threading.Lock()  # one sqlite connection shared by the app's threads
-        self.chroma_url = chroma_url
-        self.collection_name = collection
-        self._client = None
-        self._collection = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = chroma_client(self.chroma_url, self.dir / "chroma")
-        return self._client
-
-    @property
-    def collection(self):
-        if self._collection is None:
-            self._collection = self.client.get_or_create_collection(
-                self.collection_name, configuration={"hnsw": {"space": "cosine"}}
-            )
-        return self._collection
-
-    def copy_vectors_from(self, other: _Store, batch: int = _ADD_BATCH) -> None:
-        """Copy every vector of `other`'s collection into this one (server generations)."""
-        offset = 0
-        while True:
-            got = other.collection.get(include=["embeddings", "metadatas"], limit=batch,
-                                       offset=offset)  # fmt: skip
-            if not got["ids"]:
-                return
-            self.collection.add(ids=got["ids"], embeddings=got["embeddings"],
-                                metadatas=got["metadatas"])  # fmt: skip
-            offset += len(got["ids"])
-
-    def close(self):
-        if self._client is not None and hasattr(self._client, "close"):
-            self._client.close()
-        self._client = self._collection = None
-        self.db.close()
-
-    # -- writing
-
-    def vectors_by_text_hash(self, source: str) -> dict[str, list[float]]:
-        rows = self.db.execute("SELECT id, text_hash FROM passages WHERE source=?", (source,))
-        by_id = dict(rows.fetchall())
-        if not by_id:
-            return {}
-        got = self.collection.get(ids=list(by_id), include=["embeddings"])
-        return {by_id[i]: list(v) for i, v in zip(got["ids"], got["embeddings"])}
-
-    def delete_source(self, source: str) -> None:
-        ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE source=?", (source,))]
-        for i in range(0, len(ids), _ADD_BATCH):
-            self.collection.delete(ids=ids[i : i + _ADD_BATCH])
-        self.db.execute("DELETE FROM passages WHERE source=?", (source,))
-        self.db.execute("DELETE FROM documents WHERE source=?", (source,))
-        self.db.commit()
-
-    def add(self, doc: Document, passages: list[Passage], vectors) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                doc.source,
-                doc.title,
-                doc.date,
-                doc.place,
-                json.dumps(doc.participants),
-                doc.sha256,
-                len(passages),
-                doc.format,
-                json.dumps(doc.warnings),
-            ),
-        )
-        cols = ", ".join(f'"{c}"' for c in (*_COLUMNS, "text_hash"))
-        marks = ",".join("?" * (len(_COLUMNS) + 1))
-        self.db.executemany(
-            f"INSERT OR REPLACE INTO passages ({cols}) VALUES ({marks})",
-            [(p.id, *_passage_row(p), _text_hash(p)) for p in passages],
-        )
-        for i in range(0, len(passages), _ADD_BATCH):
-            chunk = passages[i : i + _ADD_BATCH]
-            self.collection.upsert(
-                ids=[p.id for p in chunk],
-                embeddings=vectors[i : i + _ADD_BATCH],
-                metadatas=[{"source": p.source, "speaker": p.speaker or ""} for p in chunk],
-            )
-        self.db.commit()
-
-    def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
-
-    def dim(self) -> int | None:
-        got = self.collection.peek(1)
-        emb = got.get("embeddings")
-        return len(emb[0]) if emb is not None and len(emb) else None
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -572,8 +529,18 @@ class Index:
             raise IndexNotBuilt(f"no index at {self.index_dir}; build it with `qa index`")
         gen_dir = self.index_dir / self.generation
         self.manifest = json.loads((gen_dir / "manifest.json").read_text())
-        self._store = _Store(gen_dir, chroma_url=self.manifest.get("chroma_url"),
-                             collection=self.manifest.get("collection", COLLECTION))  # fmt: skip
+        if self.manifest.get("format") != FORMAT:
+            raise IndexMismatch(
+                f"the index at {self.index_dir} was built by an older qa (index format "
+                f"{self.manifest.get('format')}, now {FORMAT}); rebuild it with `qa index`"
+            )
+        self.number = self.manifest["generation"]
+        self._db = store.open_reader(self.index_dir, self.number)
+        self._lock = threading.Lock()  # one sqlite connection shared by the app's threads
+        url, index_id = self.manifest.get("chroma_url"), self.manifest["index_id"]
+        self._segments = [(store.Segment(self.index_dir, s["name"], chroma_url=url,
+                                         index_id=index_id), s["dead"], s["vectors"])
+                          for s in self.manifest["segments"]]  # fmt: skip
         self._cache: dict[str, object] = {}
         self._df: dict[str, int] = {}
 
@@ -592,11 +559,13 @@ class Index:
         return current_generation(self.index_dir) != self.generation
 
     def close(self) -> None:
-        self._store.close()
+        for seg, _, _ in self._segments:
+            seg.close()
+        self._db.close()
 
     def _sql(self, query: str, args=()) -> list[tuple]:
-        with self._store._lock:
-            return self._store.db.execute(query, args).fetchall()
+        with self._lock:
+            return self._db.execute(query, args).fetchall()
 
     def dense(self, vector, k: int, *, speaker=None, source=None, boost=False):
         """(id, cosine similarity) of the k nearest passages, optionally filtered.
@@ -608,18 +577,50 @@ class Index:
         import numpy as np  # here: a no-change `qa index` imports no numpy
 
         query = np.asarray([vector], dtype=np.float32)  # a list of Python floats costs more
-        col = self._store.collection
-        if boost and (speaker or source) and self.count() > LARGE_INDEX:
-            res = col.query(query_embeddings=query, n_results=max(5 * k, 200),
-                            include=["distances", "metadatas"])  # fmt: skip
-            allowed = {"speaker": _as_set(speaker), "source": _as_set(source)}
-            out = [(i, 1.0 - d) for i, d, m in zip(res["ids"][0], res["distances"][0],
-                                                  res["metadatas"][0])
-                   if all(not ok or m.get(key) in ok for key, ok in allowed.items())]  # fmt: skip
-            return out[:k]
-        res = col.query(query_embeddings=query, n_results=k, where=_where(speaker, source),
-                        include=["distances"])  # fmt: skip
-        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
+        wide = boost and (speaker or source) and self.count() > LARGE_INDEX
+        allowed = {"speaker": _as_set(speaker), "source": _as_set(source)}
+        where = None if wide else _where(speaker, source)
+        want = max(5 * k, 200) if wide else k
+        hits = []  # (distance, rowid) over every segment
+        for seg, dead, vectors in self._segments:
+            hits += self._segment_hits(seg, dead, vectors, query, want, where, wide and allowed)
+        if not hits:
+            return []
+        ids = self._visible_ids([i for _, i in hits])
+        hits.sort(key=lambda h: h[0])  # stable: one segment keeps Chroma's order
+        return [(ids[i], 1.0 - d) for d, i in hits if i in ids][:k]
+
+    def _segment_hits(self, seg, dead, vectors, query, want, where, allowed):
+        """(distance, rowid) of the `want` nearest visible vectors of one segment.
+
+        A segment still holds the vectors of passages removed after it was written. Ask for a
+        few more than wanted; only when dead ones took too many places, ask again for more.
+        """
+        n = min(vectors, want + min(dead, want))
+        while True:
+            got = seg.query(query, n, where=where)
+            if (not dead or len(got) < n or n >= min(vectors, want + dead)
+                    or len(self._visible_ids([g[0] for g in got])) >= want):  # fmt: skip
+                break
+            n = min(vectors, want + dead, 4 * n)
+        if allowed:
+            got = [g for g in got if all(not ok or g[2].get(key) in ok
+                                         for key, ok in allowed.items())]  # fmt: skip
+        return [(d, i) for i, d, _ in got]
+
+    def _visible_ids(self, rowids: list[int]) -> dict[int, str]:
+        """Passage id of each of `rowids` this generation sees."""
+        if not rowids:
+            return {}
+        return dict(self._sql(f"SELECT rowid, id FROM live_passages WHERE rowid IN "
+                              f"({','.join('?' * len(rowids))})", rowids))  # fmt: skip
+
+    def _invisible(self) -> int:
+        """Rows in the database this generation does not see (dead, or not yet live)."""
+        g = self.number
+        sql = ("SELECT (SELECT count(*) FROM passages WHERE died <= ?) + "
+               "(SELECT count(*) FROM passages WHERE born > ?)")  # fmt: skip
+        return self._cached("invisible", lambda: self._sql(sql, (g, g))[0][0])
 
     def keyword(self, terms: list[str], k: int, *, speaker=None, source=None):
         """(id, bm25 score, higher is better) of the best keyword matches for any of `terms`."""
@@ -649,7 +650,7 @@ class Index:
             match = f"({match}) AND ({names})"
         bm25 = "bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8)"
         if source:  # not in the FTS table: join first, then rank
-            sql = (f"SELECT p.id, -{bm25} FROM passages_fts JOIN passages p "
+            sql = (f"SELECT p.id, -{bm25} FROM passages_fts JOIN live_passages p "
                    "ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ? AND p.source IN "
                    f"({','.join('?' * len(_as_set(source)))}) ORDER BY {bm25} LIMIT ?")  # fmt: skip
             return self._sql(sql, [match, *_as_set(source), k])
@@ -657,21 +658,23 @@ class Index:
         # as much again on a large index.
         sql = (f"SELECT p.id, -f.b FROM (SELECT rowid, {bm25} AS b FROM passages_fts "
                "WHERE passages_fts MATCH ? ORDER BY b LIMIT ?) f "
-               "JOIN passages p ON p.rowid = f.rowid ORDER BY f.b")  # fmt: skip
-        return self._sql(sql, [match, k])
+               "JOIN live_passages p ON p.rowid = f.rowid ORDER BY f.b LIMIT ?")  # fmt: skip
+        # subtle: the FTS table also holds rows this generation does not see; rank enough
+        # more that k visible ones remain.
+        return self._sql(sql, [match, k + self._invisible(), k])
 
     def passages(self, ids: list[str]) -> dict[str, Passage]:
         if not ids:
             return {}
         rows = self._sql(
-            f"SELECT {_SELECT} FROM passages WHERE id IN ({','.join('?' * len(ids))})",
+            f"SELECT {_SELECT} FROM live_passages WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         )
         return {r[0]: _row_passage(r) for r in rows}
 
     def document_passages(self, source: str) -> list[Passage]:
         """Every passage of one document, in order (turn order questions need them all)."""
-        rows = self._sql(f"SELECT {_SELECT} FROM passages WHERE source = ? ORDER BY start",
+        rows = self._sql(f"SELECT {_SELECT} FROM live_passages WHERE source = ? ORDER BY start",
                          (source,))  # fmt: skip
         return [_row_passage(r) for r in rows]
 
@@ -686,13 +689,13 @@ class Index:
 
     def _documents(self) -> list[dict]:
         rows = self._sql("SELECT source, title, date, place, participants, passages, format, "
-                         "warnings FROM documents ORDER BY date, source")  # fmt: skip
+                         "warnings FROM live_documents ORDER BY date, source")  # fmt: skip
         spans = {src: (t0, t1, pages) for src, t0, t1, pages in self._sql(
-            "SELECT source, min(start_time), max(end_time), max(page) FROM passages "
+            "SELECT source, min(start_time), max(end_time), max(page) FROM live_passages "
             "GROUP BY source")}  # fmt: skip
         speakers: dict[str, list[str]] = {}
         for source, speaker in self._sql(
-            "SELECT source, speaker FROM passages WHERE speaker IS NOT NULL "
+            "SELECT source, speaker FROM live_passages WHERE speaker IS NOT NULL "
             "GROUP BY source, speaker ORDER BY source, min(start)"
         ):
             speakers.setdefault(source, []).append(speaker)
@@ -710,7 +713,7 @@ class Index:
                                                         for s in d["speakers"]}))  # fmt: skip
 
     def roles(self) -> dict[str, str]:
-        sql = "SELECT speaker, max(role) FROM passages WHERE role IS NOT NULL GROUP BY speaker"
+        sql = "SELECT speaker, max(role) FROM live_passages WHERE role IS NOT NULL GROUP BY speaker"
         return self._cached("roles", lambda: dict(self._sql(sql)))
 
     def count(self) -> int:

@@ -203,3 +203,137 @@ def test_every_format_indexes_and_cites_time_or_page(tmp_path, embedder):
     hits = retrieve("permit decisions", k=3, index_dir=tmp_path / "index")
     assert hits and all(h.start_time is not None or h.page or h.source.endswith(".md")
                         for h in hits)  # fmt: skip
+
+
+def _note(seeds, name, place):
+    (seeds / name).write_text(f"Minutes\nMay 2, 2024\n\nANNA BERG: The {place} dam holds "
+                              f"7 million litres.\nTOM LI: Agreed.\n")  # fmt: skip
+
+
+def test_a_build_writes_only_the_change_and_readers_keep_their_generation(
+    seeds_copy, tmp_path, embedder
+):
+    index = tmp_path / "index"
+    base = build(seeds_copy, index, embedder=embedder)
+    _note(seeds_copy, "dam.txt", "Vistula")
+    added = build(seeds_copy, index, embedder=embedder)
+    assert added.written == added.embedded == 3 and not added.rewritten
+    segments = Index(index).manifest["segments"]
+    assert [s["vectors"] for s in segments] == [base.passages, 3]
+    before = Index(index)  # a reader of this generation, like an app answering meanwhile
+
+    (seeds_copy / "dam.txt").unlink()
+    removed = build(seeds_copy, index, embedder=embedder)
+    assert removed.removed == ["dam.txt"] and removed.written == 0
+    after = Index(index)
+    assert [s["name"] for s in after.manifest["segments"]] == [segments[0]["name"]]
+    assert "dam.txt" not in {d["source"] for d in after.documents()}
+    vector = embedder.encode_query("How much does the Vistula dam hold?")
+    assert all(after.passages([i])[i].source != "dam.txt" for i, _ in after.dense(vector, 5))
+    assert not after.keyword(["vistula"], 5)
+    # the reader opened before the removal still sees its whole generation
+    assert before.passages([before.dense(vector, 1)[0][0]]).popitem()[1].source == "dam.txt"
+    assert before.keyword(["vistula"], 5)
+    assert (index / segments[1]["name"]).is_dir()  # kept while the previous generation is
+    _note(seeds_copy, "other.txt", "Oder")
+    build(seeds_copy, index, embedder=embedder)
+    assert not (index / segments[1]["name"]).exists()
+
+
+def test_too_many_segments_are_merged_and_dead_ones_rewritten(
+    seeds_copy, tmp_path, embedder, monkeypatch
+):
+    import qa.index
+
+    monkeypatch.setattr(qa.index, "MAX_SEGMENTS", 3)
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    for i, place in enumerate(["Vistula", "Oder", "Elbe", "Rhine"]):
+        _note(seeds_copy, f"dam{i}.txt", place)
+        report = build(seeds_copy, index, embedder=embedder)
+        assert len(Index(index).manifest["segments"]) <= 3
+    assert report.rewritten and report.written > report.embedded
+    ix = Index(index)
+    for place in ["Vistula", "Oder", "Elbe", "Rhine"]:
+        top = retrieve(f"How much does the {place} dam hold?", index_dir=index)
+        assert place in top[0].text
+    assert sum(s["vectors"] - s["dead"] for s in ix.manifest["segments"]) == ix.count()
+    # removing one of the merged files leaves the merged segment a quarter dead or more
+    merged = next(s for s in ix.manifest["segments"] if s["vectors"] <= 12)
+    for i in range(4):
+        (seeds_copy / f"dam{i}.txt").unlink()
+    report = build(seeds_copy, index, embedder=embedder)
+    assert merged["name"] in report.rewritten and report.written == 0
+    ix = Index(index)
+    assert sum(s["vectors"] for s in ix.manifest["segments"]) == ix.count()
+
+
+def test_a_build_that_dies_after_its_commit_is_undone(seeds_copy, tmp_path, embedder,
+                                                      monkeypatch):  # fmt: skip
+    import qa.index
+
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    live = current_generation(index)
+    count = Index(index).count()
+    _note(seeds_copy, "dam.txt", "Vistula")
+    (seeds_copy / UN).unlink()
+    real = qa.index.os.replace
+
+    def die_on_swap(src, dst):
+        if str(src).endswith(".tmp-" + str(qa.index.os.getpid())):
+            raise KeyboardInterrupt  # after COMMIT, before the generation goes live
+        return real(src, dst)
+
+    monkeypatch.setattr(qa.index.os, "replace", die_on_swap)
+    with pytest.raises(KeyboardInterrupt):
+        build(seeds_copy, index, embedder=embedder)
+    monkeypatch.undo()
+    ix = Index(index)
+    assert ix.generation == live and ix.count() == count
+    assert UN in {d["source"] for d in ix.documents()}
+    assert not list(index.glob("*.tmp-*"))
+    report = build(seeds_copy, index, embedder=embedder)
+    assert report.added == ["dam.txt"] and report.removed == [UN]
+    ix = Index(index)
+    assert {d["source"] for d in ix.documents()} == {KREMLIN, "dam.txt"}
+    assert ix.count() == report.passages == sum(f["passages"] for f in
+                                                 ix.manifest["files"].values())  # fmt: skip
+
+
+def test_an_index_of_an_older_format_is_rebuilt_or_refused(seeds_copy, tmp_path, embedder):
+    index = tmp_path / "index"
+    build(seeds_copy, index, embedder=embedder)
+    manifest = index / current_generation(index) / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**m, "format": 3}))
+    with pytest.raises(IndexMismatch, match="older qa .*rebuild it with `qa index`"):
+        Index(index)
+    report = build(seeds_copy, index, embedder=embedder)
+    assert report.rebuilt_because == f"index format 3 -> {qa_index_format()}"
+    assert Index(index).count() == report.passages
+
+
+def qa_index_format():
+    from qa.index import FORMAT
+
+    return FORMAT
+
+
+def test_dead_vectors_nearest_the_question_are_skipped(seeds_copy, tmp_path, embedder):
+    index = tmp_path / "index"
+    _note(seeds_copy, "dam.txt", "Vistula")
+    build(seeds_copy, index, embedder=embedder)
+    vector = embedder.encode_query("How much does the Vistula dam hold?")
+    assert Index(index).passages([Index(index).dense(vector, 1)[0][0]]).popitem()[1].source == (
+        "dam.txt"
+    )
+    (seeds_copy / "dam.txt").unlink()
+    report = build(seeds_copy, index, embedder=embedder)
+    ix = Index(index)
+    (segment,) = ix.manifest["segments"]
+    assert segment["dead"] == 3 and not report.rewritten  # the dead stay in the one segment
+    for k in (1, 2, 5):
+        hits = ix.dense(vector, k)
+        assert len(hits) == k and "dam.txt" not in {p.source for p in ix.passages(
+            [i for i, _ in hits]).values()}  # fmt: skip

@@ -13,7 +13,8 @@ from conftest import dev_questions
 
 import qa
 from qa.errors import QAError
-from qa.index import Index, build, chroma_client
+from qa.index import Index, build
+from qa.store import chroma_client
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -52,8 +53,8 @@ def test_server_mode_answers_equal_embedded_mode(chroma_server, seed_index, seed
     report = build(seeds_copy, index, embedder=embedder, chroma_url=chroma_server)
     assert report.passages == Index(seed_index).count()
     manifest = Index(index).manifest
-    assert manifest["chroma_url"] == chroma_server and manifest["collection"].startswith("qa-")
-    assert not (index / Index(index).generation / "chroma").exists()  # vectors are not here
+    assert manifest["chroma_url"] == chroma_server
+    assert not list(index.glob("seg-*"))  # vectors are not here
 
     for q in dev_questions():
         server = qa.answer(q["question"], history=q.get("history"), index_dir=index)
@@ -65,20 +66,31 @@ def test_server_mode_answers_equal_embedded_mode(chroma_server, seed_index, seed
 def test_server_mode_incremental_build_and_cleanup(chroma_server, seeds_copy, tmp_path, embedder):
     index = tmp_path / "index"
     build(seeds_copy, index, embedder=embedder, chroma_url=chroma_server)
-    first = Index(index).manifest["collection"]
+    names = {c.name for c in chroma_client(chroma_server, Path()).list_collections()}
+    first = {f"qa-{Index(index).manifest['index_id']}-{s['name']}"
+             for s in Index(index).manifest["segments"]}  # fmt: skip
+    assert first <= names
     extra = (
         "Minutes\nMay 1, 2024\n\nANNA BERG: The Vistula bridge reopens on 12 May.\nTOM LI: Ok.\n"
     )
     (seeds_copy / "extra.txt").write_text(extra)
     report = build(seeds_copy, index, embedder=embedder, chroma_url=chroma_server)
     assert report.added == ["extra.txt"] and report.embedded == 3
-    second = Index(index).manifest["collection"]
-    assert second != first
+    second = {f"qa-{Index(index).manifest['index_id']}-{s['name']}"
+              for s in Index(index).manifest["segments"]} - first  # fmt: skip
+    assert len(second) == 1  # only the added file's vectors were written
     assert "Vistula" in qa.retrieve("When does the bridge reopen?", index_dir=index)[0].text
     (seeds_copy / "extra.txt").unlink()
     build(seeds_copy, index, embedder=embedder, chroma_url=chroma_server)
+    live = {f"qa-{Index(index).manifest['index_id']}-{s['name']}"
+            for s in Index(index).manifest["segments"]}  # fmt: skip
+    assert live == first  # the removal wrote no vectors; the added file's segment is dead
     names = {c.name for c in chroma_client(chroma_server, Path()).list_collections()}
-    assert first not in names and second in names  # live and previous generations only
+    assert second <= names  # the previous generation lists it, and may still be answering
+    (seeds_copy / "other.txt").write_text(extra.replace("Vistula", "Oder"))
+    build(seeds_copy, index, embedder=embedder, chroma_url=chroma_server)
+    names = {c.name for c in chroma_client(chroma_server, Path()).list_collections()}
+    assert first <= names and not second & names  # live and previous generations only
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path, seeds_copy):

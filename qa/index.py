@@ -20,7 +20,7 @@ pointing at it; the next build undoes what the dead one left. Segments are immut
 live: a search skips dead vectors, and a segment that is mostly dead, or one too many, is
 rewritten into the new one.
 
-Only this module and `qa.store` import chromadb. Deliberately left out: merging concurrent
+Only `qa.store` imports chromadb. Deliberately left out: merging concurrent
 writers (the lock refuses a second one instead) and partial re-embedding of a changed file's
 unchanged passages beyond reusing vectors whose embedded text is identical.
 """
@@ -596,7 +596,7 @@ class Index:
         A segment still holds the vectors of passages removed after it was written. Ask for a
         few more than wanted; only when dead ones took too many places, ask again for more.
         """
-        n = min(vectors, want + min(dead, want))
+        n = min(vectors, want + _margin(want, dead, vectors))
         while True:
             got = seg.query(query, n, where=where)
             if (not dead or len(got) < n or n >= min(vectors, want + dead)
@@ -659,9 +659,13 @@ class Index:
         sql = (f"SELECT p.id, -f.b FROM (SELECT rowid, {bm25} AS b FROM passages_fts "
                "WHERE passages_fts MATCH ? ORDER BY b LIMIT ?) f "
                "JOIN live_passages p ON p.rowid = f.rowid ORDER BY f.b LIMIT ?")  # fmt: skip
-        # subtle: the FTS table also holds rows this generation does not see; rank enough
-        # more that k visible ones remain.
-        return self._sql(sql, [match, k + self._invisible(), k])
+        # subtle: the FTS table also holds rows this generation does not see (the last builds'
+        # removals); rank a few more, and all of them only when those took too many places.
+        invisible = self._invisible()
+        hits = self._sql(sql, [match, k + _margin(k, invisible, self.count()), k])
+        if invisible and len(hits) < k:
+            hits = self._sql(sql, [match, k + invisible, k])
+        return hits
 
     def passages(self, ids: list[str]) -> dict[str, Passage]:
         if not ids:
@@ -770,6 +774,12 @@ def _row_passage(r) -> Passage:
     fields = dict(zip(_COLUMNS[1:], r[1:]))
     fields["minor"] = bool(fields["minor"])
     return Passage(**fields)
+
+
+def _margin(want: int, dead: int, total: int) -> int:
+    """How many more results to ask for when `dead` of `total` may come back and be dropped:
+    three times the share expected among `want`, at least two (none without dead ones)."""
+    return 0 if not dead else max(2, -(-3 * want * dead // max(total, 1)))
 
 
 def _phrase(text: str) -> str:

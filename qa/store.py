@@ -12,7 +12,7 @@ one build and never changed after. A vector's Chroma id is its passage row's row
 removed passage's vector stays in its segment, is dropped from search results by the row's
 visibility, and goes when its segment is rewritten (see `qa.index` for when).
 
-Only this module and `qa.index` import chromadb.
+Only this module imports chromadb.
 """
 
 from __future__ import annotations

@@ -323,16 +323,27 @@ def qa_index_format():
 def test_dead_vectors_nearest_the_question_are_skipped(seeds_copy, tmp_path, embedder):
     index = tmp_path / "index"
     _note(seeds_copy, "dam.txt", "Vistula")
+    (seeds_copy / "floods.txt").write_text("Flood desk\nMay 2, 2024\n\n" + "".join(
+        f"{who}: The Vistula is rising.\n" for who in ["ANNA BERG", "TOM LI"] * 3))  # fmt: skip
+    (seeds_copy / "bridge.txt").write_text(
+        "Minutes\nMay 3, 2024\n\nTOM LI: So, as the minutes of the last three meetings of "
+        "this board have recorded at some length, the old bridge over the Vistula will reopen "
+        "to traffic on the twelfth of May.\n"
+    )
     build(seeds_copy, index, embedder=embedder)
     vector = embedder.encode_query("How much does the Vistula dam hold?")
+    ix = Index(index)
+    assert ix.passages([ix.keyword(["vistula"], 1)[0][0]]).popitem()[1].source != "bridge.txt"
     assert Index(index).passages([Index(index).dense(vector, 1)[0][0]]).popitem()[1].source == (
         "dam.txt"
     )
     (seeds_copy / "dam.txt").unlink()
+    (seeds_copy / "floods.txt").unlink()
     report = build(seeds_copy, index, embedder=embedder)
     ix = Index(index)
     (segment,) = ix.manifest["segments"]
-    assert segment["dead"] == 3 and not report.rewritten  # the dead stay in the one segment
+    assert segment["dead"] >= 9 and not report.rewritten  # the dead stay in the one segment
+    assert ix.passages([ix.keyword(["vistula"], 1)[0][0]]).popitem()[1].source == "bridge.txt"
     for k in (1, 2, 5):
         hits = ix.dense(vector, k)
         assert len(hits) == k and "dam.txt" not in {p.source for p in ix.passages(

@@ -231,14 +231,16 @@ def describe_document(doc, path, *, turns: int = 3) -> str:
 
 
 def cmd_ask(args) -> int:
-    from qa.index import current_generation
+    from qa.index import FORMAT, read_manifest
     from qa.pipeline import Pipeline
     from qa.understand import check_question
 
     check_question(args.question)  # a bad question is refused before any index is built
-    if current_generation(args.index) is None and args.seeds.is_dir():
+    manifest = read_manifest(args.index)
+    if (manifest is None or manifest.get("format") != FORMAT) and args.seeds.is_dir():
+        why = "no index at {} yet" if manifest is None else "the index at {} is of an older qa"
         print(
-            f"qa: no index at {args.index} yet; building it from {args.seeds} (once)...",
+            f"qa: {why.format(args.index)}; building it from {args.seeds} (once)...",
             file=sys.stderr,
         )
         from qa.index import build

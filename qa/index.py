@@ -370,8 +370,9 @@ def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder
     _remove_leftovers(index_dir, chroma_url)
 
 
-# Segments: at most this many, and one is rewritten once this share of its vectors is dead.
-MAX_SEGMENTS = 8
+# Segments: at most this many (each costs one more Chroma query, ~1.5 ms, per dense search),
+# and one is rewritten once this share of its vectors is dead.
+MAX_SEGMENTS = 4
 REWRITE_DEAD = 0.25
 
 
@@ -598,7 +599,7 @@ class Index:
         """
         n = min(vectors, want + _margin(want, dead, vectors))
         while True:
-            got = seg.query(query, n, where=where)
+            got = seg.query(query, n, where=where, metadatas=bool(allowed))
             if (not dead or len(got) < n or n >= min(vectors, want + dead)
                     or len(self._visible_ids([g[0] for g in got])) >= want):  # fmt: skip
                 break

@@ -158,12 +158,13 @@ class Segment:
             out_meta += list(got["metadatas"] or []) if metadatas else []
         return out_ids, out_vecs, out_meta
 
-    def query(self, vector, n: int, where=None) -> list[tuple[int, float, dict]]:
-        """(rowid, cosine distance, metadata) of the `n` nearest vectors."""
+    def query(self, vector, n: int, where=None, metadatas=False) -> list[tuple[int, float, dict]]:
+        """(rowid, cosine distance, metadata or None) of the `n` nearest vectors."""
+        include = ["distances", "metadatas"] if metadatas else ["distances"]
         res = self.collection.query(query_embeddings=vector, n_results=n, where=where,
-                                    include=["distances", "metadatas"])  # fmt: skip
-        return [(int(i), d, m) for i, d, m in zip(res["ids"][0], res["distances"][0],
-                                                  res["metadatas"][0])]  # fmt: skip
+                                    include=include)  # fmt: skip
+        metas = res["metadatas"][0] if metadatas else [None] * len(res["ids"][0])
+        return [(int(i), d, m) for i, d, m in zip(res["ids"][0], res["distances"][0], metas)]
 
     def close(self) -> None:
         with self._lock:

@@ -152,3 +152,22 @@ def test_index_reports_progress_in_a_log_and_names_the_folder(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "embedded 2 of 2 passages" in out.stderr
     assert f"index at {tmp_path / 'idx'}:" in out.stdout and "index index" not in out.stdout
+
+
+def test_ask_rebuilds_an_index_left_by_an_older_qa(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "Meeting\nMay 1, 2024\n\nANNA BERG: The plan passed.\nTOM LI: Good, the vote was 7 to 2.\n"
+    )
+    index = tmp_path / "index"
+    assert qa("index", "--seeds", str(seeds), "--index", str(index)).returncode == 0
+    manifest = index / (index / "CURRENT").read_text().strip() / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 3}))
+    refused = qa("ask", "What was the vote?", "--index", str(index), "--seeds",
+                 str(tmp_path / "none"))  # no seeds to rebuild from  # fmt: skip
+    assert refused.returncode != 0 and "older qa" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    out = qa("ask", "What was the vote?", "--index", str(index), "--seeds", str(seeds))
+    assert out.returncode == 0, out.stderr
+    assert "is of an older qa; building it" in out.stderr and "7 to 2" in out.stdout

@@ -35,6 +35,7 @@ from qa.evaluate import load_questions  # noqa: E402
 
 PY = sys.executable
 SEEDS = ROOT / "seeds"
+PREVIOUS = ROOT / "benchmarks" / "previous.json"  # the figures of the last `--record` run
 DEV_QUESTIONS = ROOT / "eval" / "dev_qa.jsonl"
 ENV = {
     **os.environ,
@@ -59,6 +60,22 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
+
+
+def show(section: str, rows: list[tuple[str, str]], record: bool) -> None:
+    """Print a section's rows beside the figures `--record` last kept (benchmarks/previous.json,
+    committed with docs/performance.md), and keep these instead when `record` is set."""
+    import json
+
+    kept = json.loads(PREVIOUS.read_text()) if PREVIOUS.exists() else {}
+    before = kept.get(section, {})
+    width = max([62, *(len(label) + 1 for label, _ in rows)])
+    print(f"{'':<{width}} {'now':<30} previous ({before.get('_when', 'none recorded')})")
+    for label, value in rows:
+        print(f"{label:<{width}} {value:<30} {before.get(label, '')}")
+    if record:
+        kept[section] = {"_when": f"{time.strftime('%Y-%m-%d')}, {machine()}", **dict(rows)}
+        PREVIOUS.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
 
 
 def timed(cmd: list[str], env=None, **kw) -> float:
@@ -403,6 +420,8 @@ def main() -> int:
                    help="peer: add made-up transcripts up to this size (e.g. 1024)")  # fmt: skip
     p.add_argument("--seeds", type=Path, default=SEEDS,
                    help="transcripts for the index figures (default: seeds/)")  # fmt: skip
+    p.add_argument("--record", action="store_true",
+                   help="keep these figures in benchmarks/previous.json")  # fmt: skip
     args = p.parse_args()
     print(f"machine: {machine()}")
     sections = {"index": bench_index, "query": bench_query, "ask": bench_ask, "app": bench_app,
@@ -416,8 +435,7 @@ def main() -> int:
             rows = run(args.repeat, args.peer_kb)
         else:
             rows = run(args.repeat)
-        for label, value in rows:
-            print(f"{label:<62} {value}")
+        show(name, rows, args.record)
     return 0
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench import DEV_QUESTIONS, machine, pct  # noqa: E402
+from bench import DEV_QUESTIONS, machine, pct, show  # noqa: E402
 
 from qa.chunk import CHUNKERS, chunk_text, sentence_spans  # noqa: E402
 from qa.embed import DEFAULT_MODEL, Embedder  # noqa: E402
@@ -204,6 +204,7 @@ def measure(index_dir: Path, questions: list[str], qvecs: dict, repeat: int) -> 
     try:
         ix = Index(index_dir)
         times = {"dense": [], "keyword": [], "fused": []}
+        unranked = sum(not ix.keyword(content_terms(q) + list(acronyms(q)), 40) for q in questions)
         for rnd in range(repeat + 1):  # the first pass warms caches and is not counted
             for q in questions:
                 terms = content_terms(q) + list(acronyms(q))
@@ -218,7 +219,8 @@ def measure(index_dir: Path, questions: list[str], qvecs: dict, repeat: int) -> 
         ix.close()
     finally:
         retrieve_mod.Embedder = real
-    return {k: (statistics.median(v) * 1000, pct(v, 95) * 1000) for k, v in times.items()}
+    out = {k: (statistics.median(v) * 1000, pct(v, 95) * 1000) for k, v in times.items()}
+    return out, unranked
 
 
 def main() -> int:
@@ -228,6 +230,8 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder")
     ap.add_argument("--keep", action="store_true",
                     help="keep each corpus in --workdir and reuse it on the next run")  # fmt: skip
+    ap.add_argument("--record", action="store_true",
+                    help="keep these figures in benchmarks/previous.json")  # fmt: skip
     ap.add_argument("--no-changes", dest="changes", action="store_false",
                     help="skip adding and removing files on each corpus")  # fmt: skip
     args = ap.parse_args()
@@ -254,29 +258,33 @@ def main() -> int:
             timing.write_text(f"{seconds:.1f}")
             del passages, vectors
         size = du_mib(index_dir)
-        lat = measure(index_dir, questions, qvecs, args.repeat)
-        rows.append((f"{n:,}", seconds, size, lat))
+        lat, unranked = measure(index_dir, questions, qvecs, args.repeat)
+        rows.append((f"{n:,}", seconds, size, lat, unranked))
         figures = ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in lat.items())
         print(
-            f"  build {seconds:.0f} s, {size:,.0f} MiB on disk; p50/p95 ms: {figures}", flush=True
+            f"  build {seconds:.0f} s, {size:,.0f} MiB on disk; p50/p95 ms: {figures}; "
+            f"{unranked} of {len(questions)} questions without keyword ranking",
+            flush=True,
         )
         if args.changes:
             changes += [(n, *row) for row in incremental(index_dir, seeds_dir, emb)]
-            lat = measure(index_dir, questions, qvecs, args.repeat)
+            lat, unranked = measure(index_dir, questions, qvecs, args.repeat)
             segs = len(Index(index_dir).manifest["segments"])
-            rows.append((f"{n:,} after the changes ({segs} segments)", seconds, size, lat))
+            rows.append((f"{n:,} after the changes ({segs} segments)", seconds, size, lat,
+                         unranked))  # fmt: skip
             figures = ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in lat.items())
-            print(f"  after the changes: p50/p95 ms: {figures}", flush=True)
+            print(f"  after the changes: p50/p95 ms: {figures}; {unranked} without keyword "
+                  "ranking", flush=True)  # fmt: skip
         if not args.keep:
             shutil.rmtree(index_dir, ignore_errors=True)
             shutil.rmtree(seeds_dir, ignore_errors=True)
     print("\n| passages | build (s) | on disk (MiB) | dense p50/p95 (ms) | keyword p50/p95 (ms) "
-          "| fused retrieve p50/p95 (ms) |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
-    for n, seconds, size, lat in rows:
+          "| fused retrieve p50/p95 (ms) | no keyword ranking |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for n, seconds, size, lat, unranked in rows:
         kinds = ("dense", "keyword", "fused")
         cells = " | ".join(f"{lat[k][0]:.1f} / {lat[k][1]:.1f}" for k in kinds)
-        print(f"| {n} | {seconds:.0f} | {size:,.0f} | {cells} |")
+        print(f"| {n} | {seconds:.0f} | {size:,.0f} | {cells} | {unranked} of {len(questions)} |")
     print(
         f"\n({len(questions)} development questions x {args.repeat} warm passes per size; "
         "query embedding excluded)"
@@ -290,6 +298,16 @@ def main() -> int:
                   f"{wdisk / 2**20:.1f} | {embedded} | {written} | {segs} |")  # fmt: skip
         print("\n(each change is one `qa.index.build` call with the model loaded; written: bytes "
               "handed to write(); to disk: bytes the kernel counted for the disk)")  # fmt: skip
+    flat = []
+    for n, seconds, size, lat, unranked in rows:
+        flat += [(f"{n}: build s, MiB on disk", f"{seconds:.0f}, {size:,.0f}")]
+        flat += [(f"{n}: {k} p50 / p95 ms", f"{a:.1f} / {b:.1f}") for k, (a, b) in lat.items()]
+        flat += [(f"{n}: questions without keyword ranking", f"{unranked} of {len(questions)}")]
+    for n, label, seconds, wchar, _, _, written, _ in changes:
+        flat += [(f"{n:,}: {label}: s, MiB written, vectors written",
+                  f"{seconds:.2f}, {wchar / 2**20:.1f}, {written}")]  # fmt: skip
+    print()
+    show("scale", flat, args.record)
     return 0
 
 

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import store
+from qa import champions, store
 from qa.chunk import CHUNKERS
 from qa.embed import DEFAULT_MODEL, Embedder
 from qa.errors import IndexLocked, IndexMismatch, IndexNotBuilt, SeedError
@@ -394,6 +394,8 @@ def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, em
             db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND died IS NULL",
                        (number, name))  # fmt: skip
         files.pop(name, None)
+    champions.remove(db, db.execute("SELECT rowid, text FROM passages WHERE died = ?",
+                                    (number,)).fetchall())  # fmt: skip
     new_docs: list[tuple[Document, list[Passage]]] = []
     for name in report.added + report.changed:
         doc = docs[name]
@@ -449,6 +451,7 @@ def _insert(db, doc: Document, passages: list[Passage], number: int, segment: st
     rowids = [r[0] for r in db.execute(
         "SELECT rowid FROM passages WHERE rowid >= ? ORDER BY rowid", (first,))]  # fmt: skip
     assert len(rowids) == len(passages)
+    champions.add(db, [(r, p.text) for r, p in zip(rowids, passages)])
     return rowids
 
 
@@ -628,23 +631,50 @@ class Index:
         terms = [t for t in terms if t]
         if not terms:
             return []
-        if self.count() > LARGE_INDEX:
-            # FTS5 scores every posting of every term searched, so on a large index search the
-            # rarest terms whose postings together fit POSTINGS_BUDGET (and 5% of the index):
-            # the work stays bounded as the corpus grows, and common terms add little to BM25
-            # (dense search has them).
-            chosen, total = [], 0
-            budget = min(POSTINGS_BUDGET, self.count() // 20)
-            for t in sorted(terms, key=self.document_frequency):
-                df = self.document_frequency(t)
-                if total + df > budget:
-                    break
-                if df:
-                    chosen.append(t)
-                    total += df
-            terms = chosen
-            if not terms:
-                return []
+        if self.count() <= LARGE_INDEX:
+            return self._fts(terms, k, speaker, source)
+        # FTS5 scores every posting of every term searched, so on a large index FTS5 ranks the
+        # rarest terms whose postings together fit POSTINGS_BUDGET (and 5% of the index): the
+        # work stays bounded as the corpus grows. The other terms add their best passages from
+        # the lists the builds keep (`qa.champions`).
+        chosen, total = [], 0
+        budget = min(POSTINGS_BUDGET, self.count() // 20)
+        for t in sorted(terms, key=self.document_frequency):
+            df = self.document_frequency(t)
+            if total + df > budget:
+                break
+            if df:
+                chosen.append(t)
+                total += df
+        hits = self._fts(chosen, k, speaker, source) if chosen else []
+        skipped = [t for t in terms if t not in chosen]
+        common = self._common(skipped, k, speaker, source) if skipped else {}
+        if not common:
+            return hits
+        scores = dict(hits)
+        for i, score in common.items():
+            scores[i] = scores.get(i, 0.0) + score
+        return sorted(scores.items(), key=lambda h: -h[1])[:k]
+
+    def _common(self, terms: list[str], k: int, speaker, source) -> dict[str, float]:
+        """id -> BM25 contribution of `terms` (common ones) from their champion lists."""
+        with self._lock:
+            tokens = champions.tokenize(self._db, dict(enumerate(terms)))
+            single = [next(iter(c)) for c in tokens.values() if len(c) == 1]
+            got = champions.search(self._db, single, self.count(), k)
+        if not got:
+            return {}
+        where, args = "", list(got)
+        for column, value in (("speaker", speaker), ("source", source)):
+            if value:
+                where += f" AND {column} IN ({','.join('?' * len(_as_set(value)))})"
+                args += sorted(_as_set(value))
+        rows = self._sql(f"SELECT rowid, id FROM live_passages WHERE rowid IN "
+                         f"({','.join('?' * len(got))}){where}", args)  # fmt: skip
+        return {i: got[r] for r, i in rows}
+
+    def _fts(self, terms: list[str], k: int, speaker, source):
+        """(id, bm25 score) of FTS5's best k matches for any of `terms`."""
         match = " OR ".join(_phrase(t) for t in terms)
         if speaker:  # filter inside FTS5, on the speaker column, before ranking
             names = " OR ".join(f"speaker : {_phrase(n)}" for n in _as_set(speaker))

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+from qa import champions
 from qa.errors import QAError
 
 DB_NAME = "passages.sqlite3"
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS passages (
   rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, source TEXT, start INTEGER, "end" INTEGER,
   speaker TEXT, role TEXT, title TEXT, date TEXT, turn INTEGER, minor INTEGER, text TEXT,
   text_hash TEXT, context TEXT, start_time REAL, end_time REAL, page INTEGER,
-  segment TEXT, born INTEGER NOT NULL, died INTEGER);
+  segment TEXT, born INTEGER NOT NULL, died INTEGER, tokens INTEGER);
 CREATE INDEX IF NOT EXISTS passages_id ON passages(id);
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE INDEX IF NOT EXISTS passages_speaker ON passages(speaker);
@@ -68,7 +69,7 @@ def visible(generation: int) -> str:
 def open_writer(index_dir: Path) -> sqlite3.Connection:
     """The writer's connection (autocommit: the build opens its own transaction)."""
     db = sqlite3.connect(Path(index_dir) / DB_NAME, isolation_level=None)
-    db.executescript(SCHEMA)
+    db.executescript(SCHEMA + champions.SCHEMA)
     return db
 
 
@@ -86,9 +87,14 @@ def open_reader(index_dir: Path, generation: int) -> sqlite3.Connection:
 
 def forget_unfinished(db: sqlite3.Connection, live: int) -> None:
     """Undo what a build that died after committing, before going live, left behind."""
+    champions.remove(db, db.execute("SELECT rowid, text FROM passages WHERE born > ?",
+                                    (live,)).fetchall())  # fmt: skip
+    revived = db.execute("SELECT rowid, text FROM passages WHERE died > ? AND born <= ?",
+                         (live, live)).fetchall()  # fmt: skip
     for table in ("passages", "documents"):
         db.execute(f"DELETE FROM {table} WHERE born > ?", (live,))
         db.execute(f"UPDATE {table} SET died = NULL WHERE died > ?", (live,))
+    champions.add(db, revived)
 
 
 def collect_garbage(db: sqlite3.Connection, previous: int) -> int:

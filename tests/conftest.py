@@ -66,3 +66,36 @@ def seeds_copy(tmp_path) -> Path:
 def dev_questions() -> list[dict]:
     lines = (ROOT / "eval" / "dev_qa.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture
+def small_seeds(tmp_path) -> Path:
+    """Three short made-up meetings (17 passages): for tests of the index's bookkeeping, which
+    do not need the seeds' 144 passages embedded each time."""
+    dst = tmp_path / "small-seeds"
+    dst.mkdir()
+    turns = {
+        "board.txt": [
+            ("ANNA BERG", "The troops leave the river town on Friday."),
+            ("TOM LI", "Will the troops come back for the spring floods?"),
+            ("ANNA BERG", "Only if the river rises above the old dam."),
+            ("TOM LI", "Then the board meets again on Monday."),
+        ],
+        "council.txt": [
+            ("RUTH OKE", "The council thanks the troops for their work on the dam."),
+            ("SAM PIRES", "The dam needs new gates before the floods."),
+            ("RUTH OKE", "The gates cost two million."),
+            ("SAM PIRES", "The council votes on the gates in June."),
+        ],
+        "press.txt": [
+            ("ANNA BERG", "Good morning. The troops have left the town."),
+            ("REPORTER", "Who commanded the troops?"),
+            ("ANNA BERG", "Colonel Vega commanded them, as the council knows."),
+            ("REPORTER", "And the dam?"),
+            ("ANNA BERG", "The dam held; the floods did not come."),
+        ],
+    }
+    for i, (name, lines) in enumerate(turns.items()):
+        body = "".join(f"{who}: {text}\n" for who, text in lines)
+        (dst / name).write_text(f"{name[:-4].title()} meeting\nMay {i + 1}, 2024\n\n{body}")
+    return dst

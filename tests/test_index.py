@@ -211,19 +211,19 @@ def _note(seeds, name, place):
 
 
 def test_a_build_writes_only_the_change_and_readers_keep_their_generation(
-    seeds_copy, tmp_path, embedder
+    small_seeds, tmp_path, embedder
 ):
     index = tmp_path / "index"
-    base = build(seeds_copy, index, embedder=embedder)
-    _note(seeds_copy, "dam.txt", "Vistula")
-    added = build(seeds_copy, index, embedder=embedder)
+    base = build(small_seeds, index, embedder=embedder)
+    _note(small_seeds, "dam.txt", "Vistula")
+    added = build(small_seeds, index, embedder=embedder)
     assert added.written == added.embedded == 3 and not added.rewritten
     segments = Index(index).manifest["segments"]
     assert [s["vectors"] for s in segments] == [base.passages, 3]
     before = Index(index)  # a reader of this generation, like an app answering meanwhile
 
-    (seeds_copy / "dam.txt").unlink()
-    removed = build(seeds_copy, index, embedder=embedder)
+    (small_seeds / "dam.txt").unlink()
+    removed = build(small_seeds, index, embedder=embedder)
     assert removed.removed == ["dam.txt"] and removed.written == 0
     after = Index(index)
     assert [s["name"] for s in after.manifest["segments"]] == [segments[0]["name"]]
@@ -235,22 +235,22 @@ def test_a_build_writes_only_the_change_and_readers_keep_their_generation(
     assert before.passages([before.dense(vector, 1)[0][0]]).popitem()[1].source == "dam.txt"
     assert before.keyword(["vistula"], 5)
     assert (index / segments[1]["name"]).is_dir()  # kept while the previous generation is
-    _note(seeds_copy, "other.txt", "Oder")
-    build(seeds_copy, index, embedder=embedder)
+    _note(small_seeds, "other.txt", "Oder")
+    build(small_seeds, index, embedder=embedder)
     assert not (index / segments[1]["name"]).exists()
 
 
 def test_too_many_segments_are_merged_and_dead_ones_rewritten(
-    seeds_copy, tmp_path, embedder, monkeypatch
+    small_seeds, tmp_path, embedder, monkeypatch
 ):
     import qa.index
 
     monkeypatch.setattr(qa.index, "MAX_SEGMENTS", 3)
     index = tmp_path / "index"
-    build(seeds_copy, index, embedder=embedder)
+    build(small_seeds, index, embedder=embedder)
     for i, place in enumerate(["Vistula", "Oder", "Elbe", "Rhine"]):
-        _note(seeds_copy, f"dam{i}.txt", place)
-        report = build(seeds_copy, index, embedder=embedder)
+        _note(small_seeds, f"dam{i}.txt", place)
+        report = build(small_seeds, index, embedder=embedder)
         assert len(Index(index).manifest["segments"]) <= 3
     assert report.rewritten and report.written > report.embedded
     ix = Index(index)
@@ -261,23 +261,23 @@ def test_too_many_segments_are_merged_and_dead_ones_rewritten(
     # removing one of the merged files leaves the merged segment a quarter dead or more
     merged = next(s for s in ix.manifest["segments"] if s["vectors"] <= 12)
     for i in range(4):
-        (seeds_copy / f"dam{i}.txt").unlink()
-    report = build(seeds_copy, index, embedder=embedder)
+        (small_seeds / f"dam{i}.txt").unlink()
+    report = build(small_seeds, index, embedder=embedder)
     assert merged["name"] in report.rewritten and report.written == 0
     ix = Index(index)
     assert sum(s["vectors"] for s in ix.manifest["segments"]) == ix.count()
 
 
-def test_a_build_that_dies_after_its_commit_is_undone(seeds_copy, tmp_path, embedder,
+def test_a_build_that_dies_after_its_commit_is_undone(small_seeds, tmp_path, embedder,
                                                       monkeypatch):  # fmt: skip
     import qa.index
 
     index = tmp_path / "index"
-    build(seeds_copy, index, embedder=embedder)
+    build(small_seeds, index, embedder=embedder)
     live = current_generation(index)
     count = Index(index).count()
-    _note(seeds_copy, "dam.txt", "Vistula")
-    (seeds_copy / UN).unlink()
+    _note(small_seeds, "dam.txt", "Vistula")
+    (small_seeds / "council.txt").unlink()
     real = qa.index.os.replace
 
     def die_on_swap(src, dst):
@@ -287,29 +287,29 @@ def test_a_build_that_dies_after_its_commit_is_undone(seeds_copy, tmp_path, embe
 
     monkeypatch.setattr(qa.index.os, "replace", die_on_swap)
     with pytest.raises(KeyboardInterrupt):
-        build(seeds_copy, index, embedder=embedder)
+        build(small_seeds, index, embedder=embedder)
     monkeypatch.undo()
     ix = Index(index)
     assert ix.generation == live and ix.count() == count
-    assert UN in {d["source"] for d in ix.documents()}
+    assert "council.txt" in {d["source"] for d in ix.documents()}
     assert not list(index.glob("*.tmp-*"))
-    report = build(seeds_copy, index, embedder=embedder)
-    assert report.added == ["dam.txt"] and report.removed == [UN]
+    report = build(small_seeds, index, embedder=embedder)
+    assert report.added == ["dam.txt"] and report.removed == ["council.txt"]
     ix = Index(index)
-    assert {d["source"] for d in ix.documents()} == {KREMLIN, "dam.txt"}
+    assert {d["source"] for d in ix.documents()} == {"board.txt", "press.txt", "dam.txt"}
     assert ix.count() == report.passages == sum(f["passages"] for f in
                                                  ix.manifest["files"].values())  # fmt: skip
 
 
-def test_an_index_of_an_older_format_is_rebuilt_or_refused(seeds_copy, tmp_path, embedder):
+def test_an_index_of_an_older_format_is_rebuilt_or_refused(small_seeds, tmp_path, embedder):
     index = tmp_path / "index"
-    build(seeds_copy, index, embedder=embedder)
+    build(small_seeds, index, embedder=embedder)
     manifest = index / current_generation(index) / "manifest.json"
     m = json.loads(manifest.read_text())
     manifest.write_text(json.dumps({**m, "format": 3}))
     with pytest.raises(IndexMismatch, match="older qa .*rebuild it with `qa index`"):
         Index(index)
-    report = build(seeds_copy, index, embedder=embedder)
+    report = build(small_seeds, index, embedder=embedder)
     assert report.rebuilt_because == f"index format 3 -> {qa_index_format()}"
     assert Index(index).count() == report.passages
 
@@ -320,26 +320,28 @@ def qa_index_format():
     return FORMAT
 
 
-def test_dead_vectors_nearest_the_question_are_skipped(seeds_copy, tmp_path, embedder):
+def test_dead_vectors_nearest_the_question_are_skipped(small_seeds, tmp_path, embedder):
     index = tmp_path / "index"
-    _note(seeds_copy, "dam.txt", "Vistula")
-    (seeds_copy / "floods.txt").write_text("Flood desk\nMay 2, 2024\n\n" + "".join(
+    (small_seeds / "filler.txt").write_text("Roll call\nMay 9, 2024\n\n" + "".join(
+        f"CLERK: Item {i} of the agenda is approved.\n" for i in range(30)))  # fmt: skip
+    _note(small_seeds, "dam.txt", "Vistula")
+    (small_seeds / "floods.txt").write_text("Flood desk\nMay 2, 2024\n\n" + "".join(
         f"{who}: The Vistula is rising.\n" for who in ["ANNA BERG", "TOM LI"] * 3))  # fmt: skip
-    (seeds_copy / "bridge.txt").write_text(
+    (small_seeds / "bridge.txt").write_text(
         "Minutes\nMay 3, 2024\n\nTOM LI: So, as the minutes of the last three meetings of "
         "this board have recorded at some length, the old bridge over the Vistula will reopen "
         "to traffic on the twelfth of May.\n"
     )
-    build(seeds_copy, index, embedder=embedder)
+    build(small_seeds, index, embedder=embedder)
     vector = embedder.encode_query("How much does the Vistula dam hold?")
     ix = Index(index)
     assert ix.passages([ix.keyword(["vistula"], 1)[0][0]]).popitem()[1].source != "bridge.txt"
     assert Index(index).passages([Index(index).dense(vector, 1)[0][0]]).popitem()[1].source == (
         "dam.txt"
     )
-    (seeds_copy / "dam.txt").unlink()
-    (seeds_copy / "floods.txt").unlink()
-    report = build(seeds_copy, index, embedder=embedder)
+    (small_seeds / "dam.txt").unlink()
+    (small_seeds / "floods.txt").unlink()
+    report = build(small_seeds, index, embedder=embedder)
     ix = Index(index)
     (segment,) = ix.manifest["segments"]
     assert segment["dead"] >= 9 and not report.rewritten  # the dead stay in the one segment

@@ -620,11 +620,10 @@ class Index:
                               f"({','.join('?' * len(rowids))})", rowids))  # fmt: skip
 
     def _invisible(self) -> int:
-        """Rows in the database this generation does not see (dead, or not yet live)."""
-        g = self.number
-        sql = ("SELECT (SELECT count(*) FROM passages WHERE died <= ?) + "
-               "(SELECT count(*) FROM passages WHERE born > ?)")  # fmt: skip
-        return self._cached("invisible", lambda: self._sql(sql, (g, g))[0][0])
+        """Rows in the keyword index this generation does not see: those of a newer build
+        (committed, not yet live)."""
+        sql = "SELECT count(*) FROM passages WHERE born > ? AND died IS NULL"
+        return self._sql(sql, (self.number,))[0][0]
 
     def keyword(self, terms: list[str], k: int, *, speaker=None, source=None):
         """(id, bm25 score, higher is better) of the best keyword matches for any of `terms`."""
@@ -681,17 +680,21 @@ class Index:
             match = f"({match}) AND ({names})"
         bm25 = "bm25(passages_fts, 1.0, 2.0, 0.5, 0.3, 0.8)"
         if source:  # not in the FTS table: join first, then rank
+            # subtle: ties go in reading order, as a fresh build's row order has them, so
+            # that results do not depend on the order of past builds.
             sql = (f"SELECT p.id, -{bm25} FROM passages_fts JOIN live_passages p "
                    "ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ? AND p.source IN "
-                   f"({','.join('?' * len(_as_set(source)))}) ORDER BY {bm25} LIMIT ?")  # fmt: skip
+                   f"({','.join('?' * len(_as_set(source)))}) "
+                   f"ORDER BY {bm25}, p.source, p.start LIMIT ?")  # fmt: skip
             return self._sql(sql, [match, *_as_set(source), k])
         # subtle: rank inside FTS5 and join only the top k; joining every match first costs
         # as much again on a large index.
         sql = (f"SELECT p.id, -f.b FROM (SELECT rowid, {bm25} AS b FROM passages_fts "
                "WHERE passages_fts MATCH ? ORDER BY b LIMIT ?) f "
-               "JOIN live_passages p ON p.rowid = f.rowid ORDER BY f.b LIMIT ?")  # fmt: skip
-        # subtle: the FTS table also holds rows this generation does not see (the last builds'
-        # removals); rank a few more, and all of them only when those took too many places.
+               "JOIN live_passages p ON p.rowid = f.rowid "
+               "ORDER BY f.b, p.source, p.start LIMIT ?")  # fmt: skip
+        # subtle: the FTS table may hold rows of a newer build this generation does not see;
+        # rank a few more, and all of them only when those took too many places.
         invisible = self._invisible()
         hits = self._sql(sql, [match, k + _margin(k, invisible, self.count()), k])
         if invisible and len(hits) < k:

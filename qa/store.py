@@ -7,6 +7,11 @@ readers of the live generation keep their view; SQLite's write-ahead log gives t
 consistent one while the writer works. Rows dead to both kept generations are deleted by the
 next build.
 
+The FTS5 table holds the alive rows only (triggers follow `died`), so its BM25 statistics are
+those of a fresh build of the same files: answers do not depend on the order of past builds.
+The price: during the moments between a build's commit and its swap, and for readers still on
+the previous generation, a removed passage is found by dense search only.
+
 Vectors live in segments: Chroma folders (or collections on a Chroma server), each written by
 one build and never changed after. A vector's Chroma id is its passage row's rowid, so a
 removed passage's vector stays in its segment, is dropped from search results by the row's
@@ -54,9 +59,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
   INSERT INTO passages_fts(rowid, text, speaker, role, title, context)
   VALUES (new.rowid, new.text, new.speaker, new.role, new.title, new.context); END;
-CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages WHEN old.died IS NULL BEGIN
   INSERT INTO passages_fts(passages_fts, rowid, text, speaker, role, title, context)
   VALUES ('delete', old.rowid, old.text, old.speaker, old.role, old.title, old.context); END;
+CREATE TRIGGER IF NOT EXISTS passages_die AFTER UPDATE OF died ON passages
+  WHEN old.died IS NULL AND new.died IS NOT NULL BEGIN
+  INSERT INTO passages_fts(passages_fts, rowid, text, speaker, role, title, context)
+  VALUES ('delete', old.rowid, old.text, old.speaker, old.role, old.title, old.context); END;
+CREATE TRIGGER IF NOT EXISTS passages_revive AFTER UPDATE OF died ON passages
+  WHEN old.died IS NOT NULL AND new.died IS NULL BEGIN
+  INSERT INTO passages_fts(rowid, text, speaker, role, title, context)
+  VALUES (new.rowid, new.text, new.speaker, new.role, new.title, new.context); END;
 """
 
 

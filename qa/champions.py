@@ -132,7 +132,7 @@ def fill(db: sqlite3.Connection, term: str) -> None:
         "INSERT INTO champions (term, tfn, passage) "
         "SELECT ?, i.tf * ? / (i.tf + ? * (1 - ? + ? * p.tokens / ?)) AS s, i.doc FROM "
         "(SELECT doc, count(*) AS tf FROM passages_fts_instance WHERE term = ? AND col = 'text' "
-        "GROUP BY doc) i JOIN passages p ON p.rowid = i.doc WHERE p.died IS NULL "
+        "GROUP BY doc) i JOIN passages p ON p.rowid = i.doc WHERE +p.died IS NULL "
         "ORDER BY s DESC LIMIT ?",
         (term, K1 + 1, K1, B, B, avg, term, KEEP + 1),
     )

@@ -59,24 +59,52 @@ POSTINGS_BUDGET = 20_000  # most postings one keyword query may make FTS5 score
 class SeedFile:
     name: str  # path relative to the seeds folder, with forward slashes
     sha256: str
-    data: bytes
+    path: Path
+    size: int
+    mtime_ns: int
+    read: bytes | None = None  # the bytes, when the scan had to read them
+
+    @property
+    def data(self) -> bytes:
+        return self.read if self.read is not None else self.path.read_bytes()
+
+    def stamp(self) -> dict:
+        return {"sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns}
 
 
-def scan_seeds(seeds_dir: Path) -> tuple[list[SeedFile], list[tuple[str, str]]]:
-    """Readable transcripts in `seeds_dir`, and (file, reason) for each file that is not."""
+# Files whose size and time are those the last build recorded are not read again, unless their
+# time is this close to that build's (a write in the same clock tick could keep both).
+RACY_NS = 2_000_000_000
+
+
+def scan_seeds(seeds_dir: Path, known: dict | None = None, scanned_ns: int = 0):
+    """Readable transcripts in `seeds_dir`, and (file, reason) for each file that is not.
+
+    `known` is the last build's file table: a file whose size and modification time it
+    records keeps its hash without being read, so a build costs the files that changed.
+    """
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.is_dir():
         raise SeedError(f"seeds folder not found: {seeds_dir}")
+    known = known or {}
     good, bad = [], []
     for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(seeds_dir).as_posix()
         if any(part.startswith(".") for part in Path(rel).parts):
             continue
+        st = path.stat()
+        was = known.get(rel, {})
+        if (was.get("size"), was.get("mtime_ns")) == (st.st_size, st.st_mtime_ns) and (
+            st.st_mtime_ns < scanned_ns - RACY_NS
+        ):
+            good.append(SeedFile(rel, was["sha256"], path, st.st_size, st.st_mtime_ns))
+            continue
         data = path.read_bytes()
         if not data.strip():
             bad.append((rel, "empty file"))
         else:
-            good.append(SeedFile(rel, hashlib.sha256(data).hexdigest(), data))
+            sha = hashlib.sha256(data).hexdigest()
+            good.append(SeedFile(rel, sha, path, st.st_size, st.st_mtime_ns, data))
     return good, bad
 
 
@@ -199,11 +227,15 @@ def build(
         raise ValueError(f"chunker must be one of {sorted(CHUNKERS)}, got {chunker!r}")
     version = CHUNKERS[chunker][1]
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
-    good, bad = scan_seeds(seeds_dir)
-    report = BuildReport(skipped=bad)
+    if not seeds_dir.is_dir():  # before the lock, which makes the index folder
+        raise SeedError(f"seeds folder not found: {seeds_dir}")
     with writer_lock(index_dir):
         _remove_leftovers(index_dir)
         old = read_manifest(index_dir)
+        scanned_ns = time.time_ns()
+        good, bad = scan_seeds(seeds_dir, (old or {}).get("files"),
+                               (old or {}).get("scanned_ns", 0))  # fmt: skip
+        report = BuildReport(skipped=bad)
         old_files = dict(old["files"]) if old else {}
         if old and old.get("format") != FORMAT:
             report.rebuilt_because = f"index format {old.get('format')} -> {FORMAT}"
@@ -268,6 +300,8 @@ def build(
             progress,
             chunker,
             chroma_url,
+            stamps={name: f.stamp() for name, f in now.items()},
+            scanned_ns=scanned_ns,
         )
     report.seconds = time.perf_counter() - t0
     return report
@@ -310,7 +344,7 @@ def _previous_number(index_dir: Path, live: str | None) -> int:
 
 
 def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder, progress,
-                      chunker, chroma_url=None):  # fmt: skip
+                      chunker, chroma_url=None, *, stamps=None, scanned_ns=0):  # fmt: skip
     """Write the next generation: rows added and marked dead in the shared database in one
     transaction, the new passages' vectors in a new segment, then the manifest and CURRENT.
 
@@ -335,6 +369,9 @@ def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder
         files = _apply_changes(db, opened, new, number, rebuild, report, docs, old_files,
                                embedder, progress, chunker)  # fmt: skip
         segments = _plan_segments(db, opened, new, number, segments, report)
+        for name, stamp in (stamps or {}).items():  # what the next scan may trust unread
+            if name in files:
+                files[name] = {**files[name], **stamp}
         manifest = {
             "format": FORMAT,
             "generation": number,
@@ -345,6 +382,7 @@ def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder
             "chroma_url": chroma_url,
             "segments": segments,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "scanned_ns": scanned_ns,
             "files": dict(sorted(files.items())),
         }
         final = index_dir / f"gen-{number:06d}"
@@ -390,8 +428,10 @@ def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, em
         for table in ("passages", "documents"):
             db.execute(f"UPDATE {table} SET died = ? WHERE died IS NULL", (number,))
     for name in report.changed + report.removed:
+        # subtle: `+died` keeps SQLite off the died index; it would pick it for `died IS NULL`
+        # and walk every alive row (0.5 s a query at 1M passages).
         for table in ("passages", "documents"):
-            db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND died IS NULL",
+            db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND +died IS NULL",
                        (number, name))  # fmt: skip
         files.pop(name, None)
     champions.remove(db, db.execute("SELECT rowid, text FROM passages WHERE died = ?",
@@ -423,7 +463,7 @@ def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, em
 
 def _vectors_by_text_hash(db, opened, source: str) -> dict[str, list[float]]:
     rows = db.execute("SELECT rowid, text_hash, segment FROM passages "
-                      "WHERE source = ? AND died IS NULL", (source,)).fetchall()  # fmt: skip
+                      "WHERE source = ? AND +died IS NULL", (source,)).fetchall()  # fmt: skip
     out = {}
     for seg in {r[2] for r in rows}:
         if seg not in opened:
@@ -470,14 +510,14 @@ def _plan_segments(db, opened, new, number, segments, report) -> list[dict]:
         rewrite.append(kept.pop())
     for s in rewrite:
         rows = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE segment = ? AND "
-                                         "died IS NULL", (s["name"],))]  # fmt: skip
+                                         "+died IS NULL", (s["name"],))]  # fmt: skip
         ids, vecs, metas = opened[s["name"]].get(rows, metadatas=True)
         new.add(ids, vecs, metas)
-        db.execute("UPDATE passages SET segment = ? WHERE segment = ? AND died IS NULL",
+        db.execute("UPDATE passages SET segment = ? WHERE segment = ? AND +died IS NULL",
                    (new.name, s["name"]))  # fmt: skip
         report.written += len(ids)
         report.rewritten.append(s["name"])
-    written = db.execute("SELECT count(*) FROM passages WHERE segment = ? AND died IS NULL",
+    written = db.execute("SELECT count(*) FROM passages WHERE segment = ? AND +died IS NULL",
                          (new.name,)).fetchone()[0]  # fmt: skip
     out = [{"name": s["name"], "vectors": s["vectors"], "dead": s["dead"]} for s in kept]
     if written:
@@ -622,7 +662,7 @@ class Index:
     def _invisible(self) -> int:
         """Rows in the keyword index this generation does not see: those of a newer build
         (committed, not yet live)."""
-        sql = "SELECT count(*) FROM passages WHERE born > ? AND died IS NULL"
+        sql = "SELECT count(*) FROM passages WHERE born > ? AND +died IS NULL"  # born's index
         return self._sql(sql, (self.number,))[0][0]
 
     def keyword(self, terms: list[str], k: int, *, speaker=None, source=None):

@@ -1,6 +1,7 @@
 """The index with a real Chroma in a temporary folder and the real model."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -402,3 +403,30 @@ def test_an_index_built_step_by_step_answers_as_one_built_at_once(small_seeds, t
               "Who commanded the troops?", "What does the Vistula dam hold?"):  # fmt: skip
         x, y = qa.answer(q, index_dir=steps), qa.answer(q, index_dir=at_once)
         assert (x.text, [c.id for c in x.citations]) == (y.text, [c.id for c in y.citations]), q
+
+
+def test_a_build_reads_only_files_whose_size_or_time_changed(small_seeds, tmp_path, embedder,
+                                                             monkeypatch):  # fmt: skip
+    import pathlib
+
+    import qa.index
+
+    index = tmp_path / "index"
+    build(small_seeds, index, embedder=embedder)
+    board = small_seeds / "board.txt"
+    # within two seconds of the scan, equal size and time are not trusted: a same-size edit
+    # in the same clock tick is still seen
+    stat = board.stat()
+    board.write_text(board.read_text().replace("Friday", "Monday"))
+    os.utime(board, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert build(small_seeds, index, embedder=embedder).changed == ["board.txt"]
+
+    monkeypatch.setattr(qa.index, "RACY_NS", 0)
+    read = []
+    real = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda p: read.append(p.name) or real(p))
+    assert not build(small_seeds, index, embedder=embedder).changed_anything
+    assert read == []  # nothing changed: no file read
+    (small_seeds / "press.txt").write_text((small_seeds / "press.txt").read_text() + "X: Y.\n")
+    report = build(small_seeds, index, embedder=embedder)
+    assert report.changed == ["press.txt"] and read == ["press.txt"]

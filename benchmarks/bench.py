@@ -73,8 +73,9 @@ def show(section: str, rows: list[tuple[str, str]], record: bool) -> None:
     print(f"{'':<{width}} {'now':<30} previous ({before.get('_when', 'none recorded')})")
     for label, value in rows:
         print(f"{label:<{width}} {value:<30} {before.get(label, '')}")
-    if record:
-        kept[section] = {"_when": f"{time.strftime('%Y-%m-%d')}, {machine()}", **dict(rows)}
+    if record:  # kept figures this run did not measure (another size, section) stay
+        when = f"{time.strftime('%Y-%m-%d')}, {machine()}"
+        kept[section] = {**before, **dict(rows), "_when": when}
         PREVIOUS.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
 
 

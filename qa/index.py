@@ -219,7 +219,7 @@ def build(
     and chromadb is not imported. Raises SeedError when there is nothing to index and
     IndexLocked when another writer holds the index. `chunker="fixed"` builds the
     fixed-size-chunk baseline that `qa eval --compare` measures. With `chroma_url` the
-    vectors live on a Chroma server (one collection per generation); the keyword index and
+    vectors live on a Chroma server (one collection per segment); the keyword index and
     passage rows stay in the index folder.
     """
     t0 = time.perf_counter()

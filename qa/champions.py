@@ -66,10 +66,11 @@ def add(db: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
     if not rows:
         return
     counts = tokenize(db, dict(rows))
-    sizes = [(sum(c.values()), rowid) for rowid, c in counts.items()]
-    db.executemany("UPDATE passages SET tokens = ? WHERE rowid = ?", sizes)
+    sizes = {rowid: sum(c.values()) for rowid, c in counts.items()}
+    db.executemany("UPDATE passages SET tokens = ? WHERE rowid = ?",
+                   [(n, rowid) for rowid, n in sizes.items()])  # fmt: skip
     db.execute("UPDATE totals SET passages = passages + ?, tokens = tokens + ?",
-               (len(sizes), sum(n for n, _ in sizes)))  # fmt: skip
+               (len(sizes), sum(sizes.values())))  # fmt: skip
     df = Counter(t for c in counts.values() for t in c)
     db.executemany("INSERT INTO terms (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE "
                    "SET df = df + excluded.df", df.items())  # fmt: skip
@@ -77,10 +78,9 @@ def add(db: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
     listed = _listed(db, list(df))
     entries, cutoffs = [], {}
     for rowid, c in counts.items():
-        size = sum(c.values())
         for term, tf in c.items():
             if term in listed:
-                score = tfn(tf, size, avg)
+                score = tfn(tf, sizes[rowid], avg)
                 # subtle: a list holds every passage that scores above its cutoff (the best
                 # score left out), so it stays the term's exact top; one below stays out.
                 if score > listed[term][1]:
@@ -132,7 +132,7 @@ def fill(db: sqlite3.Connection, term: str) -> None:
         "INSERT INTO champions (term, tfn, passage) "
         "SELECT ?, i.tf * ? / (i.tf + ? * (1 - ? + ? * p.tokens / ?)) AS s, i.doc FROM "
         "(SELECT doc, count(*) AS tf FROM passages_fts_instance WHERE term = ? AND col = 'text' "
-        "GROUP BY doc) i JOIN passages p ON p.rowid = i.doc WHERE +p.died IS NULL "
+        "GROUP BY doc) i JOIN passages p ON p.rowid = i.doc WHERE p.died IS NULL "
         "ORDER BY s DESC LIMIT ?",
         (term, K1 + 1, K1, B, B, avg, term, KEEP + 1),
     )
@@ -164,11 +164,13 @@ def _listed(db: sqlite3.Connection, terms: list[str]) -> dict[str, tuple[int, fl
     out = {}
     for s in range(0, len(terms), 900):
         chunk = terms[s : s + 900]
-        for term, cutoff in db.execute(f"SELECT term, cutoff FROM terms WHERE listed = 1 AND "
-                                       f"term IN ({','.join('?' * len(chunk))})",
-                                       chunk).fetchall():  # fmt: skip
-            n = db.execute("SELECT count(*) FROM champions WHERE term = ?", (term,)).fetchone()[0]
-            out[term] = (n, cutoff)
+        rows = db.execute(
+            f"SELECT t.term, count(c.passage), t.cutoff FROM terms t LEFT JOIN champions c "
+            f"ON c.term = t.term WHERE t.listed = 1 AND t.term IN ({','.join('?' * len(chunk))}) "
+            f"GROUP BY t.term",
+            chunk,
+        )
+        out.update((term, (n, cutoff)) for term, n, cutoff in rows)
     return out
 
 

@@ -238,9 +238,10 @@ def cmd_ask(args) -> int:
     check_question(args.question)  # a bad question is refused before any index is built
     manifest = read_manifest(args.index)
     if (manifest is None or manifest.get("format") != FORMAT) and args.seeds.is_dir():
-        why = "no index at {} yet" if manifest is None else "the index at {} is of an older qa"
+        why = (f"no index at {args.index} yet" if manifest is None
+               else f"the index at {args.index} is of an older qa")  # fmt: skip
         print(
-            f"qa: {why.format(args.index)}; building it from {args.seeds} (once)...",
+            f"qa: {why}; building it from {args.seeds} (once)...",
             file=sys.stderr,
         )
         from qa.index import build

@@ -84,8 +84,6 @@ def scan_seeds(seeds_dir: Path, known: dict | None = None, scanned_ns: int = 0):
     records keeps its hash without being read, so a build costs the files that changed.
     """
     seeds_dir = Path(seeds_dir)
-    if not seeds_dir.is_dir():
-        raise SeedError(f"seeds folder not found: {seeds_dir}")
     known = known or {}
     good, bad = [], []
     for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
@@ -307,21 +305,25 @@ def build(
     return report
 
 
+def _kept_generations(index_dir: Path) -> tuple[str | None, str | None]:
+    """The live generation's folder name, and the finished one before it (kept for readers
+    that opened it)."""
+    live = current_generation(index_dir)
+    older = [p.name for p in index_dir.glob("gen-*")
+             if p.is_dir() and ".tmp-" not in p.name and live and p.name < live]  # fmt: skip
+    return live, max(older, default=None)
+
+
 def _remove_leftovers(index_dir: Path, chroma_url: str | None = None) -> None:
     """Delete generations from interrupted builds, all but the live and previous one, and the
     segments neither of those lists."""
-    live = current_generation(index_dir)
-    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
-    finished = [p for p in gens if ".tmp-" not in p.name]
-    keep = {live}
-    if live:
-        older = [p.name for p in finished if p.name < live]
-        keep.update(older[-1:])
-    for p in gens:
-        if p.name not in keep:
+    live, previous = _kept_generations(index_dir)
+    keep = {live, previous} - {None}
+    for p in index_dir.glob("gen-*"):
+        if p.is_dir() and p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
     listed: set[str] = set()
-    for name in keep - {None}:
+    for name in keep:
         m = json.loads((index_dir / name / "manifest.json").read_text())
         listed.update(s["name"] for s in m.get("segments", []))
     for p in index_dir.glob("seg-*"):
@@ -336,13 +338,6 @@ def _remove_leftovers(index_dir: Path, chroma_url: str | None = None) -> None:
                 client.delete_collection(c.name)
 
 
-def _previous_number(index_dir: Path, live: str | None) -> int:
-    """Number of the finished generation before the live one (0 if none)."""
-    older = [p.name for p in index_dir.glob("gen-*")
-             if ".tmp-" not in p.name and live and p.name < live]  # fmt: skip
-    return int(max(older)[4:]) if older else 0
-
-
 def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder, progress,
                       chunker, chroma_url=None, *, stamps=None, scanned_ns=0):  # fmt: skip
     """Write the next generation: rows added and marked dead in the shared database in one
@@ -352,7 +347,7 @@ def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder
     are never written again. The cost is that of the change, plus rewriting segments that
     have become mostly dead or too many (see `_plan_segments`).
     """
-    live_name = current_generation(index_dir)
+    previous = _kept_generations(index_dir)[1]
     live = old["generation"] if old else 0
     number = max(live, _next_number(index_dir) - 1) + 1
     index_id = old["index_id"] if old and old.get("index_id") else uuid.uuid4().hex[:10]
@@ -365,7 +360,7 @@ def _write_generation(index_dir, old, rebuild, report, docs, old_files, embedder
     try:
         db.execute("BEGIN IMMEDIATE")
         store.forget_unfinished(db, live)
-        report.collected = store.collect_garbage(db, _previous_number(index_dir, live_name))
+        report.collected = store.collect_garbage(db, int(previous[4:]) if previous else 0)
         files = _apply_changes(db, opened, new, number, rebuild, report, docs, old_files,
                                embedder, progress, chunker)  # fmt: skip
         segments = _plan_segments(db, opened, new, number, segments, report)
@@ -428,10 +423,8 @@ def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, em
         for table in ("passages", "documents"):
             db.execute(f"UPDATE {table} SET died = ? WHERE died IS NULL", (number,))
     for name in report.changed + report.removed:
-        # subtle: `+died` keeps SQLite off the died index; it would pick it for `died IS NULL`
-        # and walk every alive row (0.5 s a query at 1M passages).
         for table in ("passages", "documents"):
-            db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND +died IS NULL",
+            db.execute(f"UPDATE {table} SET died = ? WHERE source = ? AND died IS NULL",
                        (number, name))  # fmt: skip
         files.pop(name, None)
     champions.remove(db, db.execute("SELECT rowid, text FROM passages WHERE died = ?",
@@ -463,7 +456,7 @@ def _apply_changes(db, opened, new, number, rebuild, report, docs, old_files, em
 
 def _vectors_by_text_hash(db, opened, source: str) -> dict[str, list[float]]:
     rows = db.execute("SELECT rowid, text_hash, segment FROM passages "
-                      "WHERE source = ? AND +died IS NULL", (source,)).fetchall()  # fmt: skip
+                      "WHERE source = ? AND died IS NULL", (source,)).fetchall()  # fmt: skip
     out = {}
     for seg in {r[2] for r in rows}:
         if seg not in opened:
@@ -510,18 +503,16 @@ def _plan_segments(db, opened, new, number, segments, report) -> list[dict]:
         rewrite.append(kept.pop())
     for s in rewrite:
         rows = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE segment = ? AND "
-                                         "+died IS NULL", (s["name"],))]  # fmt: skip
+                                         "died IS NULL", (s["name"],))]  # fmt: skip
         ids, vecs, metas = opened[s["name"]].get(rows, metadatas=True)
         new.add(ids, vecs, metas)
-        db.execute("UPDATE passages SET segment = ? WHERE segment = ? AND +died IS NULL",
+        db.execute("UPDATE passages SET segment = ? WHERE segment = ? AND died IS NULL",
                    (new.name, s["name"]))  # fmt: skip
         report.written += len(ids)
         report.rewritten.append(s["name"])
-    written = db.execute("SELECT count(*) FROM passages WHERE segment = ? AND +died IS NULL",
-                         (new.name,)).fetchone()[0]  # fmt: skip
     out = [{"name": s["name"], "vectors": s["vectors"], "dead": s["dead"]} for s in kept]
-    if written:
-        out.append({"name": new.name, "vectors": written, "dead": 0})
+    if report.written:  # every vector this build wrote went into the new segment
+        out.append({"name": new.name, "vectors": report.written, "dead": 0})
     return sorted(out, key=lambda s: s["name"])
 
 
@@ -662,7 +653,7 @@ class Index:
     def _invisible(self) -> int:
         """Rows in the keyword index this generation does not see: those of a newer build
         (committed, not yet live)."""
-        sql = "SELECT count(*) FROM passages WHERE born > ? AND +died IS NULL"  # born's index
+        sql = "SELECT count(*) FROM passages WHERE born > ? AND died IS NULL"
         return self._sql(sql, (self.number,))[0][0]
 
     def keyword(self, terms: list[str], k: int, *, speaker=None, source=None):

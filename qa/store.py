@@ -52,7 +52,9 @@ CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE INDEX IF NOT EXISTS passages_speaker ON passages(speaker);
 CREATE INDEX IF NOT EXISTS passages_segment ON passages(segment);
 CREATE INDEX IF NOT EXISTS passages_born ON passages(born);
-CREATE INDEX IF NOT EXISTS passages_died ON passages(died);
+-- subtle: dead rows only. A full index on `died` is what SQLite picks for `died IS NULL` and
+-- then walks every alive row (0.5 s a query at 1M passages); this one it cannot pick for that.
+CREATE INDEX IF NOT EXISTS passages_died ON passages(died) WHERE died IS NOT NULL;
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
   text, speaker, role, title, context, content='passages', content_rowid='rowid',
   tokenize='porter unicode61');

@@ -99,3 +99,20 @@ def small_seeds(tmp_path) -> Path:
         body = "".join(f"{who}: {text}\n" for who, text in lines)
         (dst / name).write_text(f"{name[:-4].title()} meeting\nMay {i + 1}, 2024\n\n{body}")
     return dst
+
+
+def build_killed_after_commit(seeds: Path, index: Path, embedder) -> None:
+    """Run a build that dies after its database commit, before its generation goes live."""
+    import qa.index
+
+    real = qa.index.os.replace
+
+    def die_on_swap(src, dst):
+        if ".tmp-" in str(src) and "gen-" in str(src):
+            raise KeyboardInterrupt
+        return real(src, dst)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(qa.index.os, "replace", die_on_swap)
+        with pytest.raises(KeyboardInterrupt):
+            qa.index.build(seeds, index, embedder=embedder)

@@ -3,6 +3,7 @@
 import sqlite3
 
 import pytest
+from conftest import build_killed_after_commit
 
 import qa.champions
 import qa.index
@@ -49,8 +50,7 @@ def small_lists(monkeypatch):
     monkeypatch.setattr(qa.champions, "KEEP", 4)
 
 
-def test_builds_keep_counts_and_lists_exact(small_lists, small_seeds, tmp_path, embedder,
-                                            monkeypatch):  # fmt: skip
+def test_builds_keep_counts_and_lists_exact(small_lists, small_seeds, tmp_path, embedder):
     index = tmp_path / "index"
     build(small_seeds, index, embedder=embedder)
     _check_exact(index)
@@ -65,19 +65,9 @@ def test_builds_keep_counts_and_lists_exact(small_lists, small_seeds, tmp_path, 
     _check_exact(index)
 
     # a build that dies after its commit: the next one undoes its counts too
-    real = qa.index.os.replace
     (small_seeds / "dam.txt").write_text("Minutes\n\nANNA BERG: The troops left the dam.\n")
     board.unlink()
-
-    def die_on_swap(src, dst):
-        if ".tmp-" in str(src) and "gen-" in str(src):
-            raise KeyboardInterrupt
-        return real(src, dst)
-
-    monkeypatch.setattr(qa.index.os, "replace", die_on_swap)
-    with pytest.raises(KeyboardInterrupt):
-        build(small_seeds, index, embedder=embedder)
-    monkeypatch.setattr(qa.index.os, "replace", real)
+    build_killed_after_commit(small_seeds, index, embedder)
     build(small_seeds, index, embedder=embedder)
     _check_exact(index)
 

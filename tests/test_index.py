@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import KREMLIN, ROOT, UN
+from conftest import KREMLIN, ROOT, UN, build_killed_after_commit
 
 from qa.chunk import CHUNKER_VERSION
 from qa.embed import Embedder
@@ -269,27 +269,14 @@ def test_too_many_segments_are_merged_and_dead_ones_rewritten(
     assert sum(s["vectors"] for s in ix.manifest["segments"]) == ix.count()
 
 
-def test_a_build_that_dies_after_its_commit_is_undone(small_seeds, tmp_path, embedder,
-                                                      monkeypatch):  # fmt: skip
-    import qa.index
-
+def test_a_build_that_dies_after_its_commit_is_undone(small_seeds, tmp_path, embedder):
     index = tmp_path / "index"
     build(small_seeds, index, embedder=embedder)
     live = current_generation(index)
     count = Index(index).count()
     _note(small_seeds, "dam.txt", "Vistula")
     (small_seeds / "council.txt").unlink()
-    real = qa.index.os.replace
-
-    def die_on_swap(src, dst):
-        if str(src).endswith(".tmp-" + str(qa.index.os.getpid())):
-            raise KeyboardInterrupt  # after COMMIT, before the generation goes live
-        return real(src, dst)
-
-    monkeypatch.setattr(qa.index.os, "replace", die_on_swap)
-    with pytest.raises(KeyboardInterrupt):
-        build(small_seeds, index, embedder=embedder)
-    monkeypatch.undo()
+    build_killed_after_commit(small_seeds, index, embedder)
     ix = Index(index)
     assert ix.generation == live and ix.count() == count
     assert "council.txt" in {d["source"] for d in ix.documents()}
@@ -351,10 +338,7 @@ def test_dead_vectors_nearest_the_question_are_skipped(small_seeds, tmp_path, em
             [i for i, _ in hits]).values()}  # fmt: skip
 
 
-def test_keyword_search_skips_the_rows_of_a_build_not_yet_live(small_seeds, tmp_path, embedder,
-                                                               monkeypatch):  # fmt: skip
-    import qa.index
-
+def test_keyword_search_skips_the_rows_of_a_build_not_yet_live(small_seeds, tmp_path, embedder):
     index = tmp_path / "index"
     (small_seeds / "bridge.txt").write_text(
         "Minutes\nMay 3, 2024\n\nTOM LI: So, as the minutes of the last three meetings of "
@@ -364,16 +348,7 @@ def test_keyword_search_skips_the_rows_of_a_build_not_yet_live(small_seeds, tmp_
     build(small_seeds, index, embedder=embedder)
     (small_seeds / "floods.txt").write_text("Flood desk\nMay 2, 2024\n\n" + "".join(
         f"{who}: The Vistula is rising.\n" for who in ["ANNA BERG", "TOM LI"] * 3))  # fmt: skip
-    real = qa.index.os.replace
-
-    def die_on_swap(src, dst):
-        if ".tmp-" in str(src) and "gen-" in str(src):
-            raise KeyboardInterrupt  # committed: the new rows are in the keyword index
-        return real(src, dst)
-
-    monkeypatch.setattr(qa.index.os, "replace", die_on_swap)
-    with pytest.raises(KeyboardInterrupt):
-        build(small_seeds, index, embedder=embedder)
+    build_killed_after_commit(small_seeds, index, embedder)  # its new rows are in the FTS table
     ix = Index(index)
     for k in (1, 3):
         hits = ix.keyword(["vistula"], k)
